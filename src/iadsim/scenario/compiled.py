@@ -1,0 +1,91 @@
+"""The compiled scenario: everything the simulation needs, in SI units and arrays (ECEF metres)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from iadsim.scenario.catalog_models import InterceptorType, RadarType
+from iadsim.scenario.model import Doctrine, Scenario
+
+
+@dataclass(frozen=True)
+class AssetTable:
+    names: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray
+    ecef: np.ndarray  # (A, 3)
+    value: np.ndarray
+    hardness: np.ndarray
+
+
+@dataclass(frozen=True)
+class RadarSite:
+    name: str
+    type_name: str
+    spec: RadarType
+    lat: float
+    lon: float
+    alt: float
+    ecef: np.ndarray
+    facing: float
+
+
+@dataclass(frozen=True)
+class FireUnitTable:
+    names: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    alt: np.ndarray
+    ecef: np.ndarray  # (F, 3)
+    type_index: np.ndarray  # index into CompiledScenario.interceptor_types
+    launchers: np.ndarray
+    missiles_per_launcher: np.ndarray
+    reserve: np.ndarray
+    reload_time: np.ndarray
+    fire_channels: np.ndarray
+    radars: tuple[tuple[int, ...], ...]  # linked radar indices per fire unit
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True)
+class RaidSpec:
+    name: str
+    threat_type: int
+    count: int
+    center_lat: float
+    center_lon: float
+    center_alt: float
+    center_ecef: np.ndarray
+    radius: float
+    t_start: float
+    t_end: float
+    targets: np.ndarray  # asset indices, assigned in turn
+    route_lat: np.ndarray
+    route_lon: np.ndarray
+
+
+@dataclass(frozen=True)
+class CompiledScenario:
+    scenario: Scenario
+    source: str
+    scenario_hash: str
+    duration: float
+    time_step: float
+    truth_sample: float
+    assets: AssetTable
+    radars: tuple[RadarSite, ...]
+    fire_units: FireUnitTable
+    interceptor_types: tuple[tuple[str, InterceptorType], ...]
+    threat_types: tuple[tuple[str, object], ...]
+    raids: tuple[RaidSpec, ...]
+    doctrine: Doctrine
+    c2_cycle: float
+
+    @property
+    def n_threats(self) -> int:
+        return sum(r.count for r in self.raids)

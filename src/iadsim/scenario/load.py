@@ -1,0 +1,222 @@
+"""Load, validate and compile a scenario file.
+
+``load_scenario(path)`` reads YAML, validates it against :class:`~iadsim.scenario.model.Scenario`, resolves
+catalog types and cross-references (sensor, asset and type names), and returns a
+:class:`~iadsim.scenario.compiled.CompiledScenario` of SI arrays. Any problem raises
+:class:`~iadsim.errors.InputError` naming file, line and field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from iadsim.errors import InputError
+from iadsim.frames import R_EARTH, geodetic2ecef
+from iadsim.scenario.catalog import resolve
+from iadsim.scenario.compiled import (
+    AssetTable,
+    CompiledScenario,
+    FireUnitTable,
+    RadarSite,
+    RaidSpec,
+)
+from iadsim.scenario.model import Scenario
+from iadsim.scenario.yamlio import LineMap, dotted, line_of, load_yaml
+
+
+def _message(err: dict) -> str:
+    msg = err.get("msg", "invalid value")
+    if err.get("type") == "extra_forbidden":
+        return "unknown field"
+    if err.get("type") == "missing":
+        return "required field is missing"
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            msg = msg[len(prefix):]
+    return msg
+
+
+def _clean_loc(loc: tuple) -> tuple:
+    # pydantic adds discriminator tags and validator names to locations; keep only keys and indices
+    return tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in ("radar",)))
+                 and not (isinstance(p, str) and p.startswith("function-")))
+
+
+def _raise_validation(exc: ValidationError, file: str, lines: LineMap, prefix: tuple = ()) -> None:
+    err = exc.errors()[0]
+    loc = prefix + _clean_loc(tuple(err["loc"]))
+    raise InputError(_message(err), file=file, line=line_of(lines, loc), field=dotted(loc) or None) from None
+
+
+def load_scenario(path: str | Path) -> CompiledScenario:
+    """Read, validate and compile the scenario at ``path`` (see module docstring)."""
+    path = Path(path)
+    data, lines = load_yaml(path)
+    return scenario_from_data(data, lines, file=str(path))
+
+
+def scenario_from_data(data, lines: LineMap | None = None, file: str = "<scenario>") -> CompiledScenario:
+    """Validate and compile already-parsed scenario data (``lines`` maps locations to YAML lines)."""
+    lines = lines or {}
+    if not isinstance(data, dict):
+        raise InputError("a scenario must be a YAML mapping at the top level", file=file, line=1)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(exc, file, lines)
+    return compile_scenario(scenario, lines=lines, file=file)
+
+
+def _resolve(section, ref_name, override, where, file, lines):
+    try:
+        return resolve(section, ref_name, override)
+    except LookupError as exc:
+        loc = where + ("type",)
+        raise InputError(str(exc.args[0]), file=file, line=line_of(lines, loc), field=dotted(loc)) from None
+    except ValidationError as exc:
+        _raise_validation(exc, file, lines, prefix=where + ("override",))
+
+
+def _unique(items, what, section, file, lines):
+    seen = {}
+    for i, item in enumerate(items):
+        if item.name in seen:
+            loc = (section, i, "name")
+            raise InputError(f"duplicate {what} name {item.name!r}", file=file, line=line_of(lines, loc),
+                             field=dotted(loc))
+        seen[item.name] = i
+    return seen
+
+
+def _ecef(p):
+    return geodetic2ecef(p.lat, p.lon, p.alt)
+
+
+def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
+                     file: str = "<scenario>") -> CompiledScenario:
+    """Resolve catalog types and names, check cross-references, and convert to SI arrays."""
+    lines = lines or {}
+    fail = lambda msg, loc: InputError(msg, file=file, line=line_of(lines, loc), field=dotted(loc))
+
+    if scenario.time_step > scenario.duration:
+        raise fail("time_step is longer than the scenario duration", ("time_step",))
+
+    asset_idx = _unique(scenario.assets, "asset", "assets", file, lines)
+    sensor_idx = _unique(scenario.sensors, "sensor", "sensors", file, lines)
+    _unique(scenario.fire_units, "fire unit", "fire_units", file, lines)
+    _unique(scenario.raids, "raid", "raids", file, lines)
+
+    assets = AssetTable(
+        names=tuple(a.name for a in scenario.assets),
+        lat=np.array([a.position.lat for a in scenario.assets]),
+        lon=np.array([a.position.lon for a in scenario.assets]),
+        alt=np.array([a.position.alt for a in scenario.assets]),
+        ecef=np.array([_ecef(a.position) for a in scenario.assets]).reshape(-1, 3),
+        value=np.array([a.value for a in scenario.assets]),
+        hardness=np.array([a.hardness for a in scenario.assets]),
+    )
+
+    radars = []
+    for i, s in enumerate(scenario.sensors):
+        rtype = _resolve("radar", s.type, s.override, ("sensors", i), file, lines)
+        radars.append(RadarSite(name=s.name, type_name=s.type, spec=rtype, lat=s.position.lat,
+                                lon=s.position.lon, alt=s.position.alt, ecef=_ecef(s.position),
+                                facing=s.facing))
+
+    itypes: dict[tuple, int] = {}
+    interceptor_types = []
+    fu_type = []
+    fu_radars = []
+    for i, fu in enumerate(scenario.fire_units):
+        key = (fu.interceptor.type, json.dumps(fu.interceptor.override, sort_keys=True, default=str))
+        if key not in itypes:
+            spec = _resolve("interceptor", fu.interceptor.type, fu.interceptor.override,
+                            ("fire_units", i, "interceptor"), file, lines)
+            name = fu.interceptor.type if not fu.interceptor.override else f"{fu.interceptor.type}*{len(itypes)}"
+            itypes[key] = len(interceptor_types)
+            interceptor_types.append((name, spec))
+        fu_type.append(itypes[key])
+        linked = []
+        for k, rname in enumerate(fu.radars):
+            if rname not in sensor_idx:
+                raise fail(f"fire unit links radar {rname!r}, which is not a declared sensor "
+                           f"(declared: {', '.join(sensor_idx)})", ("fire_units", i, "radars", k))
+            linked.append(sensor_idx[rname])
+        fu_radars.append(tuple(linked))
+    fus = scenario.fire_units
+    fire_units = FireUnitTable(
+        names=tuple(f.name for f in fus),
+        lat=np.array([f.position.lat for f in fus]),
+        lon=np.array([f.position.lon for f in fus]),
+        alt=np.array([f.position.alt for f in fus]),
+        ecef=np.array([_ecef(f.position) for f in fus]).reshape(-1, 3),
+        type_index=np.array(fu_type, dtype=np.int64),
+        launchers=np.array([f.launchers for f in fus], dtype=np.int64),
+        missiles_per_launcher=np.array([f.missiles_per_launcher for f in fus], dtype=np.int64),
+        reserve=np.array([f.reserve for f in fus], dtype=np.int64),
+        reload_time=np.array([f.reload_time for f in fus]),
+        fire_channels=np.array([f.fire_channels for f in fus], dtype=np.int64),
+        radars=tuple(fu_radars),
+    )
+
+    ttypes: dict[tuple, int] = {}
+    threat_types = []
+    raids = []
+    for i, raid in enumerate(scenario.raids):
+        key = (raid.threat.type, json.dumps(raid.threat.override, sort_keys=True, default=str))
+        if key not in ttypes:
+            spec = _resolve("threat", raid.threat.type, raid.threat.override, ("raids", i, "threat"),
+                            file, lines)
+            name = raid.threat.type if not raid.threat.override else f"{raid.threat.type}*{len(ttypes)}"
+            ttypes[key] = len(threat_types)
+            threat_types.append((name, spec))
+        tindex = ttypes[key]
+        spec = threat_types[tindex][1]
+        targets = []
+        for k, aname in enumerate(raid.targets):
+            if aname not in asset_idx:
+                raise fail(f"raid targets {aname!r}, which is not a declared asset "
+                           f"(declared: {', '.join(asset_idx)})", ("raids", i, "targets", k))
+            targets.append(asset_idx[aname])
+        center = raid.launch_area.center
+        c_ecef = _ecef(center)
+        for k, a in enumerate(targets):
+            ground = _great_circle(center.lat, center.lon, assets.lat[a], assets.lon[a])
+            if ground + raid.launch_area.radius > spec.max_range:
+                raise fail(f"asset {raid.targets[k]!r} is {ground / 1e3:.0f} km from the launch area, beyond "
+                           f"the {spec.max_range / 1e3:.0f} km range of threat type {raid.threat.type!r}",
+                           ("raids", i, "targets", k))
+        if raid.route and spec.kind == "ballistic":
+            raise fail("a ballistic raid cannot have a route", ("raids", i, "route"))
+        if raid.launch_window.end > scenario.duration:
+            raise fail("launch window ends after the scenario duration", ("raids", i, "launch_window", "end"))
+        raids.append(RaidSpec(
+            name=raid.name, threat_type=tindex, count=raid.count, center_lat=center.lat, center_lon=center.lon,
+            center_alt=center.alt, center_ecef=c_ecef, radius=raid.launch_area.radius,
+            t_start=raid.launch_window.start, t_end=raid.launch_window.end, targets=np.array(targets),
+            route_lat=np.array([p.lat for p in raid.route]), route_lon=np.array([p.lon for p in raid.route]),
+        ))
+
+    canonical = json.dumps({"scenario": scenario.model_dump(mode="json"),
+                            "radars": [r.spec.model_dump() for r in radars],
+                            "interceptors": [s.model_dump() for _, s in interceptor_types],
+                            "threats": [s.model_dump() for _, s in threat_types]},
+                           sort_keys=True, default=str)
+    return CompiledScenario(
+        scenario=scenario, source=file, scenario_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        duration=scenario.duration, time_step=scenario.time_step, truth_sample=scenario.truth_sample,
+        assets=assets, radars=tuple(radars), fire_units=fire_units,
+        interceptor_types=tuple(interceptor_types), threat_types=tuple(threat_types), raids=tuple(raids),
+        doctrine=scenario.command_post.doctrine, c2_cycle=scenario.command_post.cycle,
+    )
+
+
+def _great_circle(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance on the mean sphere (haversine), metres."""
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return float(2 * R_EARTH * np.arcsin(np.sqrt(min(1.0, a))))

@@ -1,0 +1,204 @@
+"""The scenario language: frozen pydantic models, ``extra="forbid"``, quantities with units.
+
+A scenario file declares a time span, defended assets, sensors, fire units, one command post with its
+doctrine, and raids. Equipment and threats are catalog types referenced by name, optionally overridden
+field by field::
+
+    fire_units:
+      - name: Bravo-2
+        interceptor: {type: mr_interceptor, override: {max_range: 80 km}}
+
+Geodetic positions are ``{lat, lon, alt}`` with lat/lon in degrees (bare numbers) or angle strings and
+``alt`` a length. All quantities become SI floats at validation (see :mod:`iadsim.scenario.units`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
+from iadsim.scenario.units import Angle, Duration, Length
+
+PositiveDuration = Annotated[Duration, Field(gt=0.0)]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Position(_Frozen):
+    """Geodetic position on WGS-84: latitude and longitude (degrees if bare numbers), altitude above the
+    ellipsoid."""
+
+    lat: Angle
+    lon: Angle
+    alt: Length = 0.0
+
+    @field_validator("lat")
+    @classmethod
+    def _lat(cls, v: float) -> float:
+        if not -1.5707963267948966 <= v <= 1.5707963267948966:
+            raise ValueError("latitude must be within [-90, 90] deg")
+        return v
+
+    @field_validator("lon")
+    @classmethod
+    def _lon(cls, v: float) -> float:
+        if not -3.141592653589793 <= v <= 3.141592653589793:
+            raise ValueError("longitude must be within [-180, 180] deg")
+        return v
+
+    @field_validator("alt")
+    @classmethod
+    def _alt(cls, v: float) -> float:
+        if not -500.0 <= v <= 1.0e6:
+            raise ValueError("altitude must be within [-500 m, 1000 km]")
+        return v
+
+
+class TypeRef(_Frozen):
+    """A catalog type by name, with optional field-by-field overrides (validated against the type)."""
+
+    type: Name
+    override: dict[str, Any] = Field(default_factory=dict)
+
+
+def _as_ref(v):
+    return {"type": v} if isinstance(v, str) else v
+
+
+class Asset(_Frozen):
+    """A defended asset: a leaker that reaches it destroys it with probability
+    ``p_damage(threat) * (1 - hardness)``."""
+
+    name: Name
+    position: Position
+    value: Annotated[float, Field(gt=0.0)]
+    hardness: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+
+
+class Radar(_Frozen):
+    """A radar site: a catalog radar type placed and pointed (``facing`` is the azimuth of the sector
+    centre, clockwise from north)."""
+
+    kind: Literal["radar"] = "radar"
+    name: Name
+    type: Name
+    position: Position
+    facing: Angle = 0.0
+    override: dict[str, Any] = Field(default_factory=dict)
+
+
+# One sensor variant today; ``kind`` is already in the language so that passive sensors can join as a
+# discriminated union without changing existing files.
+Sensor = Radar
+
+
+class FireUnit(_Frozen):
+    """A battery: launchers loaded with one interceptor type, fire channels (simultaneous engagements it can
+    guide), linked fire-control radars, a reserve of reloads."""
+
+    name: Name
+    position: Position
+    interceptor: TypeRef
+    launchers: Annotated[int, Field(ge=1, le=64)]
+    missiles_per_launcher: Annotated[int, Field(ge=1, le=64)]
+    reserve: Annotated[int, Field(ge=0)] = 0
+    reload_time: Annotated[Duration, Field(ge=0.0)] = 900.0
+    fire_channels: Annotated[int, Field(ge=1, le=64)]
+    radars: list[Name] = Field(default_factory=list)
+
+    _ref = field_validator("interceptor", mode="before")(lambda cls, v: _as_ref(v))
+
+
+class Doctrine(_Frozen):
+    """Engagement doctrine of the command post.
+
+    * ``mode``: ``shoot-look-shoot`` (one salvo, wait for kill assessment, re-engage on a miss) or
+      ``shoot-shoot`` (two-round salvos, then look).
+    * ``salvo``: interceptors per engagement per layer (shoot-shoot doubles the shoot-look-shoot salvo when
+      not given).
+    * ``priorities``: weight of each threat class in the value of engaging it.
+    * ``layering``: lower tiers engage a track only when no upper-tier unit can take it this cycle.
+    * ``threat_radius``: a predicted impact / closest approach within this distance of an asset threatens it.
+    """
+
+    mode: Literal["shoot-look-shoot", "shoot-shoot"] = "shoot-look-shoot"
+    salvo: dict[Layer, Annotated[int, Field(ge=1, le=8)]] = Field(default_factory=dict)
+    priorities: dict[ThreatClass, Annotated[float, Field(ge=0.0)]] = Field(
+        default_factory=lambda: {"ballistic": 4.0, "cruise": 2.0, "aircraft": 1.5, "drone": 1.0})
+    kill_assessment_delay: Annotated[Duration, Field(ge=0.0)] = 4.0
+    layering: bool = True
+    threat_radius: Annotated[Length, Field(gt=0.0)] = 5000.0
+    assignment: Literal["greedy"] = "greedy"
+
+    def salvo_size(self, layer: str) -> int:
+        """Interceptors per engagement for ``layer`` under this doctrine."""
+        if layer in self.salvo:
+            return self.salvo[layer]
+        return 2 if self.mode == "shoot-shoot" else 1
+
+
+class CommandPost(_Frozen):
+    """The command post: evaluates threats and assigns weapons every ``cycle``."""
+
+    name: Name = "command post"
+    position: Position | None = None
+    cycle: PositiveDuration = 2.0
+    doctrine: Doctrine = Field(default_factory=Doctrine)
+
+
+class LaunchArea(_Frozen):
+    """Threats launch at points drawn uniformly in a disc of ``radius`` about ``center``."""
+
+    center: Position
+    radius: Annotated[Length, Field(ge=0.0)] = 0.0
+
+
+class Window(_Frozen):
+    start: Annotated[Duration, Field(ge=0.0)]
+    end: Annotated[Duration, Field(ge=0.0)]
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end < self.start:
+            raise ValueError("window end is before its start")
+        return self
+
+
+class Raid(_Frozen):
+    """A wave of ``count`` threats of one type, launched uniformly over ``launch_window`` from
+    ``launch_area`` at the listed target assets (assigned in turn). Air-breathing threats fly the optional
+    ``route`` waypoints (at their cruise altitude) before turning to their target."""
+
+    name: Name
+    threat: TypeRef
+    count: Annotated[int, Field(ge=1, le=100_000)]
+    launch_area: LaunchArea
+    launch_window: Window
+    targets: Annotated[list[Name], Field(min_length=1)]
+    route: list[Position] = Field(default_factory=list)
+
+    _ref = field_validator("threat", mode="before")(lambda cls, v: _as_ref(v))
+
+
+class Scenario(_Frozen):
+    """A complete scenario (see the module docstring)."""
+
+    name: Name
+    description: str = ""
+    duration: PositiveDuration
+    time_step: PositiveDuration = 1.0
+    truth_sample: PositiveDuration = 5.0
+    assets: Annotated[list[Asset], Field(min_length=1)]
+    sensors: Annotated[list[Sensor], Field(min_length=1)]
+    fire_units: list[FireUnit] = Field(default_factory=list)
+    command_post: CommandPost = Field(default_factory=CommandPost)
+    raids: Annotated[list[Raid], Field(min_length=1)]
+
+
+__all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
+           "TypeRef", "LaunchArea", "Window", "THREAT_CLASSES"]

@@ -1,0 +1,87 @@
+"""Quantities with units in scenario files, converted once, at load, to SI floats.
+
+Users write ``"150 km"``, ``"30 deg"``, ``"250 m/s"``, ``"0.1 m^2"``, ``"10 min"``. Each field declares the
+physical dimension it expects through an ``Annotated`` pydantic type (:data:`Length`, :data:`Angle`,
+:data:`Speed`, :data:`Duration`, :data:`Area`); parsing is done by pint, a well-kept unit library, and
+the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2). A bare number is refused
+for dimensioned fields ("150" is ambiguous); a quantity of the wrong dimension ("150 s" for a length) is
+refused with the expected unit named.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+import pint
+from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
+
+_UREG = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+_UREG.define("NM = nautical_mile")
+
+_SI = {
+    "length": ("m", "[length]"),
+    "angle": ("rad", ""),
+    "speed": ("m/s", "[length] / [time]"),
+    "duration": ("s", "[time]"),
+    "area": ("m**2", "[length] ** 2"),
+    "acceleration": ("m/s**2", "[length] / [time] ** 2"),
+}
+_EXAMPLES = {"length": "150 km", "angle": "30 deg", "speed": "250 m/s", "duration": "10 min",
+             "area": "0.1 m^2", "acceleration": "9.81 m/s^2"}
+
+
+@lru_cache(maxsize=4096)
+def parse_quantity(text: str, kind: str) -> float:
+    """Parse ``text`` as a quantity of ``kind`` and return its value in SI base units.
+
+    Raises ``ValueError`` with a short message that names the expected unit.
+    """
+    unit, _ = _SI[kind]
+    try:
+        q = _UREG.Quantity(text.replace("^", "**"))
+    except Exception:
+        raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})") from None
+    if isinstance(q, (int, float)) or q.dimensionless and kind != "angle":
+        raise ValueError(f"{text!r} has no unit; write a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
+    try:
+        return float(q.to(unit).magnitude)
+    except pint.DimensionalityError:
+        raise ValueError(f"{text!r} is not a {kind} (expected units of {unit}, e.g. "
+                         f"{_EXAMPLES[kind]!r})") from None
+
+
+def _validator(kind: str):
+    def convert(value):
+        if isinstance(value, bool):
+            raise ValueError(f"expected a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
+        if isinstance(value, (int, float)):
+            if kind == "angle" or value == 0:
+                # a bare number is allowed for angles (degrees) and for zero of any dimension
+                return float(value) * (3.141592653589793 / 180.0 if kind == "angle" else 1.0)
+            raise ValueError(f"{value!r} has no unit; write a {kind} with its unit, e.g. "
+                             f"{_EXAMPLES[kind]!r}")
+        if not isinstance(value, str):
+            raise ValueError(f"expected a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
+        return parse_quantity(value.strip(), kind)
+
+    return convert
+
+
+def _quantity_type(kind: str):
+    return Annotated[
+        float,
+        BeforeValidator(_validator(kind)),
+        PlainSerializer(lambda v: f"{v!r} {_SI[kind][0]}", return_type=str, when_used="json"),
+        WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "number"}],
+                        "description": f"a {kind} with units, e.g. {_EXAMPLES[kind]!r}"
+                        + (" (a bare number is degrees)" if kind == "angle" else "")}),
+    ]
+
+
+Length = _quantity_type("length")
+Angle = _quantity_type("angle")
+Speed = _quantity_type("speed")
+Duration = _quantity_type("duration")
+Area = _quantity_type("area")
+Acceleration = _quantity_type("acceleration")
