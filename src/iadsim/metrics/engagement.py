@@ -1,0 +1,119 @@
+"""Run metrics: threats launched / intercepted / leaked per class, interceptor expenditure, asset survival,
+cost exchange, tracking quality, timing.
+
+Definitions:
+
+* **leaked**: reached the end of its flight (impact or arrival at its target) alive; **in flight**: neither
+  intercepted nor leaked when the scenario ended.
+* **cost exchange ratio** = cost of interceptors fired / cost of the threats they destroyed (the defender's
+  cost per unit of attacker cost removed; below 1 favours the defender). Reported with both sums, and
+  ``null`` when nothing was destroyed.
+* **GOSPA** (alpha = 2, p = 2, cut-off ``GOSPA_C``): mean over the sample times of the GOSPA distance
+  between flying threats and confirmed tracks, positions in ECEF (Rahmathullah et al., FUSION 2017;
+  :func:`iadsim.metrics.tracking.gospa`); with track breaks and identity switches from
+  :func:`iadsim.metrics.tracking.track_continuity` on the same pairing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.metrics.tracking import gospa, track_continuity
+from iadsim.scenario.catalog_models import THREAT_CLASSES
+
+#: GOSPA cut-off (m): larger than the cross-range error of a long-range surveillance track
+GOSPA_C = 5000.0
+
+
+def _frames(truth_cols, tracks_cols):
+    ts = truth_cols["time"]
+    is_threat = truth_cols["object"] == "threat"
+    tt = ts[is_threat]
+    tid = truth_cols["id"][is_threat]
+    tpos = np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1)[is_threat]
+    kt = tracks_cols["time"]
+    kid = tracks_cols["track"]
+    kpos = np.stack([tracks_cols["x"], tracks_cols["y"], tracks_cols["z"]], -1)
+    times = np.union1d(tt, kt)
+    a0 = np.searchsorted(tt, times, "left")
+    a1 = np.searchsorted(tt, times, "right")
+    b0 = np.searchsorted(kt, times, "left")
+    b1 = np.searchsorted(kt, times, "right")
+    for k in range(times.size):
+        yield tid[a0[k]:a1[k]], tpos[a0[k]:a1[k]], kid[b0[k]:b1[k]], kpos[b0[k]:b1[k]]
+
+
+def tracking_quality(truth_cols, tracks_cols, c: float = GOSPA_C) -> dict:
+    """Mean GOSPA and its parts, track breaks and identity switches over the sampled frames."""
+    frames = list(_frames(truth_cols, tracks_cols))
+    if not frames:
+        return {"gospa_mean_m": None, "frames": 0}
+    g = [gospa(tp, kp, c) for _, tp, _, kp in frames]
+    cont = track_continuity(frames, c)
+    n = len(g)
+    return {
+        "gospa_cutoff_m": c,
+        "frames": n,
+        "gospa_mean_m": float(np.mean([x.total for x in g])),
+        "gospa_localisation_rms_m": float(np.sqrt(sum(x.localisation for x in g) /
+                                                  max(1, sum(len(x.pairs) for x in g)))),
+        "missed_target_frames_mean": float(np.mean([x.n_missed for x in g])),
+        "false_track_frames_mean": float(np.mean([x.n_false for x in g])),
+        "track_breaks": int(cont.total_breaks),
+        "id_switches": int(cont.total_id_switches),
+    }
+
+
+def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
+    """The ``summary.json`` of a finished simulation."""
+    from iadsim.engine.simulation import FLYING, INTERCEPTED, LEAKED
+
+    c = sim.c
+    th = sim.threats
+    status = sim.status
+    threats = {}
+    for k, name in enumerate(THREAT_CLASSES):
+        m = th.cls == k
+        if not m.any():
+            continue
+        threats[name] = {"launched": int(m.sum()), "intercepted": int((m & (status == INTERCEPTED)).sum()),
+                         "leaked": int((m & (status == LEAKED)).sum()),
+                         "in_flight": int((m & (status == FLYING)).sum())}
+    total = {key: sum(v[key] for v in threats.values()) for key in ("launched", "intercepted", "leaked",
+                                                                       "in_flight")}
+    itypes = c.interceptor_types
+    fired = {}
+    for f in range(sim.F):
+        name, spec = itypes[c.fire_units.type_index[f]]
+        d = fired.setdefault(name, {"fired": 0, "cost": 0.0})
+        d["fired"] += int(sim.fired[f])
+        d["cost"] += float(sim.fired[f] * spec.cost)
+    interceptor_cost = sum(d["cost"] for d in fired.values())
+    killed_cost = float(th.cost[status == INTERCEPTED].sum())
+    eng = sim.log.engagements
+    results = eng["result"]
+    a = c.assets
+    surviving = ~sim.asset_destroyed
+    sim_t = float(c.duration)
+    return {
+        "scenario": c.scenario.name,
+        "seed": sim.seed,
+        "threats": {"by_class": threats, "total": total},
+        "interceptors": {"by_type": fired, "total_fired": int(sim.fired.sum()),
+                         "rounds_left": {c.fire_units.names[f]: int(sim.launcher_rounds[f].sum() + sim.reserve[f])
+                                         for f in range(sim.F)}},
+        "engagements": {"total": len(results), "kill": results.count("kill"), "miss": results.count("miss"),
+                        "no_target": results.count("no_target"), "in_flight": results.count("in_flight")},
+        "assets": {"total": len(a.names), "surviving": int(surviving.sum()),
+                   "destroyed": [a.names[i] for i in np.flatnonzero(~surviving)],
+                   "leakers_reaching": {a.names[i]: int(sim.asset_hits[i]) for i in range(len(a.names))},
+                   "value_surviving": float(a.value[surviving].sum()), "value_total": float(a.value.sum())},
+        "cost": {"interceptors_fired": interceptor_cost, "threats_launched": float(th.cost.sum()),
+                 "threats_destroyed": killed_cost,
+                 "exchange_ratio": interceptor_cost / killed_cost if killed_cost > 0 else None},
+        "tracking": {"scans": sim.n_scans, "detections": sim.n_detections, "false_alarms": sim.n_false,
+                     "tracks_confirmed": int(len(np.unique(tracks_cols["track"]))),
+                     **tracking_quality(truth_cols, tracks_cols)},
+        "time": {"simulated_s": sim_t, "wall_s": wall_time,
+                 "speedup": sim_t / wall_time if wall_time > 0 else None},
+    }
