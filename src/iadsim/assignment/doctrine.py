@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim.engagement.flyout import earliest_intercepts, salvo_pk
+from iadsim.evaluation.predict import predict_positions
 from iadsim.frames import enu2aer
 from iadsim.threats.ballistic import radial_altitude
 
@@ -112,8 +113,6 @@ class Doctrine:
         pf, pm = f_idx[fi], m_idx[mi]
         # predict only the tracks that appear in a candidate pair
         used, inv = np.unique(pm, return_inverse=True)
-        from iadsim.evaluation.predict import predict_positions
-
         t_samples = now + self.offsets
         pred = predict_positions(x[used], cls[used] == 0, self.offsets)  # (U, K, 3)
         alt = radial_altitude(pred)
@@ -132,21 +131,34 @@ class Doctrine:
             keep = fu.layer[pf] == best_layer[pm]
             sel, pf, pm = sel[keep], pf[keep], pm[keep]
         score = value[pm] * self.P_salvo[pf, cls[pm]]
-        order = np.lexsort((win.t_intercept[sel], -score))
-        left = shots.copy()
-        taken = np.zeros(x.shape[0], bool)
-        chosen = []
-        for o in order:  # one pass over sorted candidate pairs (<= F * M, typically tens)
-            f, m = pf[o], pm[o]
-            if left[f] > 0 and not taken[m]:
-                left[f] -= 1
-                taken[m] = True
-                chosen.append(o)
-        c = np.array(chosen, dtype=np.int64)
+        c = max_marginal_return(pf, pm, score, win.t_intercept[sel], shots, x.shape[0])
         s = sel[c]
-        return FireOrders(fire_unit=pf[c], track_row=pm[c], t_launch=np.maximum(win.t_launch[s], now + fu.reaction[pf[c]]),
+        return FireOrders(fire_unit=pf[c], track_row=pm[c], t_launch=win.t_launch[s],
                           t_intercept=win.t_intercept[s], pip=win.pip[s], salvo=fu.salvo[pf[c]],
                           pk=self.P_salvo[pf[c], cls[pm[c]]], value=value[pm[c]])
+
+
+def max_marginal_return(pair_f, pair_m, score, tiebreak, shots, n_targets) -> np.ndarray:
+    """Greedy maximum-marginal-return selection of candidate pairs, at most one per target.
+
+    ``pair_f, pair_m (P,)`` fire unit and target of each candidate pair, ``score (P,)`` its marginal return
+    ``V_j * P_salvo``, ``tiebreak (P,)`` smaller first at equal score (earlier intercept), ``shots (F,)``
+    capacity of each unit. Returns the indices of the chosen pairs. With one salvo per target per look, a
+    pair's marginal return does not depend on the others chosen, so MMR is one pass over the pairs sorted
+    by score; it is a 1/2-approximation of the best selection (greedy on a bipartite b-matching) and optimal
+    when kill probabilities do not depend on the unit (den Broeder et al. 1959).
+    """
+    order = np.lexsort((tiebreak, -score))
+    left = np.array(shots, dtype=np.int64, copy=True)
+    taken = np.zeros(n_targets, bool)
+    chosen = []
+    for o in order:  # one pass over sorted candidate pairs (<= F * M, typically tens)
+        f, m = pair_f[o], pair_m[o]
+        if left[f] > 0 and not taken[m]:
+            left[f] -= 1
+            taken[m] = True
+            chosen.append(o)
+    return np.array(chosen, dtype=np.int64)
 
 
 def _empty() -> FireOrders:

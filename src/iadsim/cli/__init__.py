@@ -18,6 +18,13 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 # --- command registrations (one line per command module) ---
+from iadsim.cli.run import run, schema, validate  # noqa: E402
+
+app.command("run")(run)
+app.command("validate")(validate)
+app.command("schema")(schema)
+from iadsim.cli.track import track; app.command("track")(track)  # noqa: E402, E702, I001
+from iadsim.cli.wta import wta; app.command("wta")(wta)  # noqa: E402, E702, I001
 # --- end registrations ---
 
 

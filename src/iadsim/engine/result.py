@@ -113,7 +113,7 @@ def build_result(sim, wall_time: float) -> RunResult:
     manifest = {"iadsim_version": __version__, "scenario": c.scenario.name, "scenario_file": c.source,
                 "scenario_hash": c.scenario_hash, "seed": sim.seed}
     tables = {
-        "events": _table(events_cols, {"time": pa.float64(), "threat": pa.int64(), "track": pa.int64(),
+        "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
                                        "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()}),
         "truth": _table(truth_cols, {"id": pa.int64()}),
         "tracks": _table(tracks_cols, {"track": pa.int64()}),

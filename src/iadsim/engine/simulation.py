@@ -49,6 +49,41 @@ STATUS_NAMES = ("not_launched", "flying", "intercepted", "leaked")
 TRACK_Q = 150.0
 
 
+#: RCS (m^2) of the small target the tracker assumes when deciding whether a scan should have seen a track
+SMALL_TARGET_RCS = 0.1
+
+
+class SensorAwareTracker(Tracker):
+    """The central tracker, counting a scan against a track only where the sensor should have seen it.
+
+    A scan counts towards M-of-N confirmation and consecutive-miss deletion only for tracks whose predicted
+    position is inside the sensor's coverage (range window, azimuth sector, elevation limits, 4/3-earth
+    horizon: :meth:`iadsim.sensors.radar.Radar.geometry`) and within the sensor's detection range for a
+    small target of ``SMALL_TARGET_RCS`` at its reference Pd (``r_ref (sigma / sigma_ref)^(1/4)``). A
+    fire-control radar's sector or a low drone below a radar's horizon then does not delete the track that
+    another radar holds.
+    """
+
+    def __init__(self, radars, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._radars = radars
+        self._r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
+        self.tentative_timeout = 2.5 * max(r.params.scan_period for r in radars)
+
+    def _in_coverage(self, sensor: int, pos: np.ndarray) -> np.ndarray:
+        geo, cover = self._radars[sensor].geometry(pos, np.zeros_like(pos))
+        return cover & (geo[:, 0] <= self._r_small[sensor])
+
+    def step(self, t, sensor, z, R) -> None:
+        """One scan (:meth:`Tracker.step`), then drop tentative tracks with no detection for
+        ``tentative_timeout`` seconds (2.5 scan periods of the slowest radar): a false alarm's tentative track
+        outside every counting coverage would otherwise linger until its covariance exceeds the limit."""
+        super().step(t, sensor, z, R)
+        stale = (self.status == 0) & (t - self.last_update > self.tentative_timeout)
+        if stale.any():
+            self._keep(~stale)
+
+
 def component_rng(seed: int, name: str) -> np.random.Generator:
     """The generator of one named component of one replication (module docstring)."""
     key = zlib.crc32(name.encode("utf-8"))
@@ -109,8 +144,8 @@ class Simulation:
         geom = SensorGeometry(position=np.array([r.ecef for r in self.radars]),
                               C=np.array([r.C for r in self.radars]),
                               dims=tuple(r.params.measured for r in self.radars))
-        cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0, max_range=tuple(r.params.r_max for r in self.radars))
-        self.tracker = Tracker(geom, EKF(NCV(TRACK_Q, frame="ecef")), cfg)
+        cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0)
+        self.tracker = SensorAwareTracker(self.radars, geom, EKF(NCV(TRACK_Q, frame="ecef")), cfg)
 
         # fire units
         fu = c.fire_units
@@ -130,7 +165,7 @@ class Simulation:
             r_min=np.array([s.min_range for s in spec_of]), r_max=np.array([s.max_range for s in spec_of]),
             h_min=np.array([s.min_altitude for s in spec_of]), h_max=np.array([s.max_altitude for s in spec_of]),
             layer=np.array([LAYERS.index(s.layer) for s in spec_of], dtype=np.int64),
-            pk=np.array([[s.pk.get(k, 0.0) for k in THREAT_CLASSES] for s in spec_of]).reshape(F, -1),
+            pk=np.array([[s.pk.get(k, 0.0) for k in THREAT_CLASSES] for s in spec_of]).reshape(F, len(THREAT_CLASSES)),
             salvo=salvo, has_fcr=has_fcr,
             fcr_pos=np.array([r.ecef if r else np.zeros(3) for r in fcr]).reshape(F, 3),
             fcr_C=np.array([r.C if r else eye for r in fcr]).reshape(F, 3, 3),

@@ -1,0 +1,102 @@
+"""``iadsim run``, ``iadsim validate`` and ``iadsim schema``: thin commands over the Python API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from iadsim.errors import InputError
+from iadsim.scenario import Scenario, load_scenario
+
+console = Console(highlight=False, soft_wrap=True)
+
+
+def run(
+    scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+    seed: int = typer.Option(0, "--seed", help="Replication seed (same seed, same results)."),
+    out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<scenario>_seed<N>)."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+) -> None:
+    """Simulate one replication of SCENARIO, print its summary and write the run directory."""
+    from iadsim.engine import simulate
+
+    compiled = load_scenario(scenario)
+    out = out or Path("runs") / f"{scenario.stem}_seed{seed}"
+    if out.exists() and not out.is_dir():
+        raise InputError("exists and is not a directory", file=str(out), field="--out")
+    if quiet:
+        result = simulate(compiled, seed)
+    else:
+        with Progress(TextColumn("[bold]simulating"), BarColumn(), TextColumn("{task.fields[t]}"),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("sim", total=compiled.duration, t="")
+            result = simulate(compiled, seed, progress=lambda t: bar.update(
+                task, completed=t, t=f"t = {t:7.0f} / {compiled.duration:.0f} s"))
+    try:
+        path = result.write(out)
+    except OSError as exc:
+        raise InputError(f"cannot write the run directory: {exc.strerror}", file=str(out)) from None
+    print_summary(result.summary)
+    console.print(f"run directory: {path}")
+
+
+def print_summary(s: dict) -> None:
+    """The summary tables of one run."""
+    t = Table(title=f"{s['scenario']} (seed {s['seed']})", title_justify="left")
+    for col in ("threat class", "launched", "intercepted", "leaked", "in flight"):
+        t.add_column(col, justify="left" if col == "threat class" else "right")
+    for name, row in s["threats"]["by_class"].items():
+        t.add_row(name, *(str(row[k]) for k in ("launched", "intercepted", "leaked", "in_flight")))
+    tot = s["threats"]["total"]
+    t.add_row("[bold]total", *(f"[bold]{tot[k]}" for k in ("launched", "intercepted", "leaked", "in_flight")))
+    console.print(t)
+    w = Table(title="interceptors", title_justify="left")
+    w.add_column("type")
+    w.add_column("fired", justify="right")
+    w.add_column("cost (USD)", justify="right")
+    for name, row in s["interceptors"]["by_type"].items():
+        w.add_row(name, str(row["fired"]), f"{row['cost']:,.0f}")
+    console.print(w)
+    a = s["assets"]
+    cost = s["cost"]
+    cer = cost["exchange_ratio"]
+    tr = s["tracking"]
+    tm = s["time"]
+    lines = [
+        f"assets surviving: {a['surviving']} of {a['total']}"
+        + (f" (destroyed: {', '.join(a['destroyed'])})" if a["destroyed"] else ""),
+        f"value surviving: {a['value_surviving']:.0f} of {a['value_total']:.0f}",
+        f"engagements: {s['engagements']['total']} (kill {s['engagements']['kill']}, "
+        f"miss {s['engagements']['miss']}, no target {s['engagements']['no_target']})",
+        f"cost exchange ratio (interceptor cost / destroyed threat cost): "
+        + (f"{cer:.2f}" if cer is not None else "n/a")
+        + f"  [{cost['interceptors_fired']:,.0f} / {cost['threats_destroyed']:,.0f} USD]",
+        f"tracking: mean GOSPA {tr.get('gospa_mean_m') or 0:.0f} m, {tr.get('track_breaks', 0)} track breaks, "
+        f"{tr.get('id_switches', 0)} id switches, {tr['tracks_confirmed']} confirmed tracks",
+        f"time: {tm['simulated_s']:.0f} s simulated in {tm['wall_s']:.2f} s wall "
+        f"({tm['speedup']:.0f}x real time)",
+    ]
+    for line in lines:
+        console.print(line)
+
+
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
+    """Validate SCENARIO (schema, units, catalog types, cross-references) without running it."""
+    c = load_scenario(scenario)
+    console.print(f"ok: {scenario}: {c.scenario.name!r}: {len(c.assets.names)} assets, {len(c.radars)} sensors, "
+                  f"{len(c.fire_units)} fire units, {len(c.raids)} raids, {c.n_threats} threats, "
+                  f"{c.duration:.0f} s")
+
+
+def schema(out: Path | None = typer.Option(None, "--out", help="Write to a file instead of stdout.")) -> None:
+    """Print the JSON Schema of the scenario language."""
+    text = json.dumps(Scenario.model_json_schema(), indent=2)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n")

@@ -1,0 +1,175 @@
+"""One truth object for all threats: piecewise-cubic position tables, evaluated in one gather.
+
+Every threat path, whatever made it, is stored as a piecewise cubic polynomial of the time since launch
+``tau``: on interval ``j`` (``tau_j <= tau < tau_{j+1}``), with ``u = tau - tau_j``::
+
+    p(u) = c0 + c1 u + c2 u^2 + c3 u^3,        v(u) = c1 + 2 c2 u + 3 c3 u^2
+
+* **Ballistic** samples ``(p_k, v_k)`` on a uniform step ``h`` (from
+  :func:`iadsim.threats.ballistic.propagate_ballistic`) become cubic Hermite pieces (e.g. Burden & Faires,
+  *Numerical Analysis*, section on Hermite interpolation)::
+
+      c0 = p_k,  c1 = v_k,  c2 = (3 (p_{k+1} - p_k) / h - 2 v_k - v_{k+1}) / h,
+      c3 = (2 (p_k - p_{k+1}) / h + v_k + v_{k+1}) / h^2
+
+  whose error is ``O(h^4)`` in position (sub-millimetre for ``h = 1 s``), and which reproduce the sampled
+  positions and velocities exactly at the knots.
+* **Waypoint** paths (:func:`iadsim.threats.airbreathing.waypoint_tracks`) become linear pieces
+  (``c2 = c3 = 0``) with knots at ``s_k / V``.
+
+All pieces of all threats sit in one flat table whose knot keys are ``tau_j + i * stride`` for threat
+``i``; the state of ``n`` threats at time ``t`` is one ``searchsorted``, one gather of ``(n, 4, 3)``
+coefficients and a Horner evaluation: no Python loop over threats.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.threats.airbreathing import WaypointPaths
+
+__all__ = ["ThreatTruth"]
+
+
+def _ballistic_pieces(t, pos, vel, t_impact):
+    """Hermite pieces of each ballistic trajectory up to its impact (or to the last sample)."""
+    h = float(t[1] - t[0])
+    T = t.size
+    n = pos.shape[0]
+    dur = np.where(np.isnan(t_impact), t[-1], t_impact)
+    n_int = np.minimum(np.floor(dur / h + 1e-9).astype(int) + 1, T - 1)
+    n_int = np.maximum(n_int, 1)
+    p0, p1 = pos[:, :-1], pos[:, 1:]
+    v0, v1 = vel[:, :-1], vel[:, 1:]
+    c2 = (3.0 * (p1 - p0) / h - 2.0 * v0 - v1) / h
+    c3 = (2.0 * (p0 - p1) / h + v0 + v1) / (h * h)
+    coef = np.stack([p0, v0, c2, c3], axis=2)  # (n, T-1, 4, 3)
+    knots = np.broadcast_to(t[:-1], (n, T - 1))
+    keep = np.arange(T - 1)[None, :] < n_int[:, None]
+    return [knots[i, keep[i]] for i in range(n)], [coef[i, keep[i]] for i in range(n)], dur
+
+
+def _waypoint_pieces(paths: WaypointPaths):
+    knots, coefs = [], []
+    for i in range(len(paths)):
+        m = int(paths.n_samples[i])
+        s = paths.s[i, :m]
+        p = paths.pos[i, :m]
+        ds = np.diff(s)
+        slope = np.diff(p, axis=0) / np.where(ds > 0, ds, 1.0)[:, None]
+        c = np.zeros((m - 1, 4, 3))
+        c[:, 0] = p[:-1]
+        c[:, 1] = slope * paths.speed[i]
+        knots.append(s[:-1] / paths.speed[i])
+        coefs.append(c)
+    return knots, coefs, paths.duration.copy()
+
+
+class ThreatTruth:
+    """True position and velocity of N threats (any mix of ballistic and waypoint paths).
+
+    Attributes
+    ----------
+    t_launch : (N,) s; t_end : (N,) s, impact (ballistic) or arrival at the last waypoint; for a ballistic
+        missile still flying at the integrator's ``t_max`` it is the end of the samples.
+    end_pos : (N, 3) ECEF m at ``t_end``; end_vel : (N, 3).
+    is_ballistic : (N,) bool.
+    duration : (N,) ``t_end - t_launch``.
+
+    Build with :meth:`build`; query with :meth:`state` (and :meth:`active` for the in-flight mask).
+    Cost of :meth:`state` for 300 threats: 42-90 us measured (shared 2-core machine, numpy 2.4).
+    """
+
+    def __init__(self, knots, coefs, duration, t_launch, is_ballistic):
+        n = len(knots)
+        self.t_launch = np.asarray(t_launch, float).copy()
+        if self.t_launch.shape != (n,):
+            raise ValueError(f"t_launch must have shape ({n},)")
+        self.duration = np.asarray(duration, float)
+        self.t_end = self.t_launch + self.duration
+        self.is_ballistic = np.asarray(is_ballistic, bool)
+        counts = np.array([k.size for k in knots], int)
+        self._off = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(int)
+        self._last = self._off + counts - 1
+        self._stride = float(self.duration.max(initial=0.0)) * 2.0 + 10.0
+        self._tau = np.concatenate(knots) if n else np.empty(0)
+        self._key = self._tau + np.repeat(np.arange(n) * self._stride, counts)
+        self._coef = np.concatenate(coefs) if n else np.empty((0, 4, 3))
+        self.end_pos, self.end_vel = self._eval(np.arange(n), self.duration)
+
+    def __len__(self) -> int:
+        return self.t_launch.size
+
+    @classmethod
+    def build(cls, *, ballistic=None, waypoint: WaypointPaths | None = None, t_launch, order=None):
+        """Assemble the truth of N threats.
+
+        Parameters
+        ----------
+        ballistic : the tuple ``(t, pos, vel, t_impact)`` returned by
+            :func:`~iadsim.threats.ballistic.propagate_ballistic` (times since launch), a list of such
+            tuples (e.g. groups integrated with different steps; rows concatenated in list order), or None.
+        waypoint : :class:`~iadsim.threats.airbreathing.WaypointPaths` or None.
+        t_launch : (N,) launch times (s since the scenario epoch), **in the final order**.
+        order : (N,) int or None.  Final threat ``j`` is row ``order[j]`` of the concatenation
+            ``[ballistic rows..., waypoint rows...]``; None keeps that concatenation order.
+        """
+        knots, coefs, durs, kinds = [], [], [], []
+        if ballistic is not None:
+            groups = [ballistic] if isinstance(ballistic, tuple) else list(ballistic)
+            for t, pos, vel, t_imp in groups:
+                k, c, d = _ballistic_pieces(np.asarray(t, float), np.asarray(pos, float),
+                                            np.asarray(vel, float), np.asarray(t_imp, float))
+                knots += k
+                coefs += c
+                durs.append(d)
+                kinds += [True] * len(k)
+        if waypoint is not None:
+            k, c, d = _waypoint_pieces(waypoint)
+            knots += k
+            coefs += c
+            durs.append(d)
+            kinds += [False] * len(k)
+        dur = np.concatenate(durs) if durs else np.empty(0)
+        kinds = np.array(kinds, bool)
+        if order is not None:
+            order = np.asarray(order, int)
+            if sorted(order.tolist()) != list(range(len(knots))):
+                raise ValueError("order must be a permutation of the concatenated threats")
+            knots = [knots[i] for i in order]
+            coefs = [coefs[i] for i in order]
+            dur, kinds = dur[order], kinds[order]
+        return cls(knots, coefs, dur, t_launch, kinds)
+
+    def _eval(self, rows, tau):
+        j = np.searchsorted(self._key, tau + rows * self._stride, side="right") - 1
+        j = np.clip(j, self._off[rows], self._last[rows])
+        u = tau - self._tau[j]
+        # rows of [1, u, u^2, u^3] (position) and [0, 1, 2u, 3u^2] (velocity), one batched matmul
+        w = np.empty((u.size, 2, 4))
+        w[:, 0, 0] = 1.0
+        w[:, 0, 1] = u
+        w[:, 0, 2] = u * u
+        w[:, 0, 3] = w[:, 0, 2] * u
+        w[:, 1, 0] = 0.0
+        w[:, 1, 1] = 1.0
+        w[:, 1, 2] = 2.0 * u
+        w[:, 1, 3] = 3.0 * w[:, 0, 2]
+        pv = w @ self._coef[j]
+        return pv[:, 0], pv[:, 1]
+
+    def active(self, t: float):
+        """(N,) bool: launched and not yet ended at time ``t`` (``t_launch <= t < t_end``)."""
+        return (t >= self.t_launch) & (t < self.t_end)
+
+    def state(self, t: float, idx=None):
+        """ECEF position and velocity ``(n, 3)`` of threats ``idx`` (default all) at time ``t`` (s).
+
+        ``t`` is a scalar or an ``(n,)`` array of times (one per selected threat).
+
+        Threats not yet launched return their launch state, threats that have ended their end state
+        (the engine masks them with ``t_launch`` / ``t_end``).
+        """
+        rows = np.arange(len(self)) if idx is None else np.asarray(idx, int)
+        tau = np.clip(t - self.t_launch[rows], 0.0, self.duration[rows])
+        return self._eval(rows, tau)
