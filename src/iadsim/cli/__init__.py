@@ -1,11 +1,13 @@
 """The ``iadsim`` command line: thin Typer commands over the public Python API.
 
-Every command raises :class:`iadsim.errors.InputError` on bad input; :func:`main` prints it as one line
-and exits with code 3 (no traceback).
+Commands raise :class:`iadsim.errors.InputError` on bad input; :func:`command` registers them behind a
+guard that prints the error as one line (``error: file:line: field: message``) and exits with code 3, no
+traceback. Usage errors are Typer's own (exit code 2).
 """
 
 from __future__ import annotations
 
+import functools
 import sys
 
 import typer
@@ -13,38 +15,48 @@ from rich.console import Console
 
 from iadsim.errors import EXIT_BAD_INPUT, InputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="iadsim: integrated air and missile defense simulator.")
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def command(name: str, fn) -> None:
+    """Register ``fn`` as command ``name``, turning :class:`InputError` into one line and exit code 3."""
+
+    @functools.wraps(fn)
+    def guarded(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except InputError as exc:
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+
+    app.command(name)(guarded)
+
 
 # --- command registrations (one line per command module) ---
 from iadsim.cli.run import run, schema, validate  # noqa: E402
 
-app.command("run")(run)
-app.command("validate")(validate)
-app.command("schema")(schema)
-from iadsim.cli.track import track; app.command("track")(track)  # noqa: E402, E702, I001
-from iadsim.cli.wta import wta; app.command("wta")(wta)  # noqa: E402, E702, I001
+command("run", run)
+command("validate", validate)
+command("schema", schema)
+from iadsim.cli.track import track  # noqa: E402, I001
+
+command("track", track)
+from iadsim.cli.wta import wta  # noqa: E402, I001
+
+command("wta", wta)
 # --- end registrations ---
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI in process and return its exit code; :class:`InputError` becomes one line, code 3."""
-    import click
-
+    """Run the CLI in process (as the ``iadsim`` command would) and return its exit code."""
     try:
-        app(args=argv, standalone_mode=False, prog_name="iadsim")
-    except InputError as exc:
-        err_console.print(f"error: {exc}", markup=False)
-        return EXIT_BAD_INPUT
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        err_console.print("aborted")
-        return 130
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
+        app(args=argv, prog_name="iadsim")
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else 1
     return 0
 
 

@@ -73,7 +73,7 @@ def print_summary(s: dict) -> None:
         f"value surviving: {a['value_surviving']:.0f} of {a['value_total']:.0f}",
         f"engagements: {s['engagements']['total']} (kill {s['engagements']['kill']}, "
         f"miss {s['engagements']['miss']}, no target {s['engagements']['no_target']})",
-        f"cost exchange ratio (interceptor cost / destroyed threat cost): "
+        "cost exchange ratio (interceptor cost / destroyed threat cost): "
         + (f"{cer:.2f}" if cer is not None else "n/a")
         + f"  [{cost['interceptors_fired']:,.0f} / {cost['threats_destroyed']:,.0f} USD]",
         f"tracking: mean GOSPA {tr.get('gospa_mean_m') or 0:.0f} m, {tr.get('track_breaks', 0)} track breaks, "

@@ -62,6 +62,7 @@ def build_result(sim, wall_time: float) -> RunResult:
     i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
     p_t = _stack(sim.truth_rows, 2, 3)
     v_t = _stack(sim.truth_rows, 3, 3)
+    d_t = _stack(sim.truth_rows, 4, dtype=bool)
     t_i = _stack(sim.interceptor_rows, 0)
     i_i = _stack(sim.interceptor_rows, 1, dtype=np.int64)
     p_i = _stack(sim.interceptor_rows, 2, 3)
@@ -76,6 +77,7 @@ def build_result(sim, wall_time: float) -> RunResult:
         "vx": np.concatenate([v_t[:, 0], np.full(t_i.size, np.nan)]),
         "vy": np.concatenate([v_t[:, 1], np.full(t_i.size, np.nan)]),
         "vz": np.concatenate([v_t[:, 2], np.full(t_i.size, np.nan)]),
+        "detectable": np.concatenate([d_t, np.zeros(t_i.size, bool)]),
     }
     order = np.lexsort((truth_cols["id"], truth_cols["object"], truth_cols["time"]))
     truth_cols = {k: np.asarray(v)[order] for k, v in truth_cols.items()}
@@ -127,7 +129,9 @@ def _table(cols: dict, ints: dict) -> pa.Table:
     arrays = {}
     for k, v in cols.items():
         v = np.asarray(v)
-        if k in ints:
+        if v.dtype == bool:
+            arrays[k] = pa.array(v, type=pa.bool_())
+        elif k in ints:
             arrays[k] = pa.array(v.astype(np.int64) if v.size else np.zeros(0, np.int64), type=ints[k])
         elif v.dtype == object or v.dtype.kind in "US":
             arrays[k] = pa.array([str(x) for x in v.tolist()], type=pa.string())

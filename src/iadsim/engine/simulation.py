@@ -29,13 +29,13 @@ import numpy as np
 
 from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics
 from iadsim.engagement.flyout import resolve_intercept
-from iadsim.engine.events import EventQueue, Ev
+from iadsim.engine.events import Ev, EventQueue
 from iadsim.engine.raid import RaidRealization, realize_raids
 from iadsim.engine.result import RunResult, build_result
 from iadsim.evaluation.threat_evaluation import ThreatEvaluator
-from iadsim.frames import enu_rotation
 from iadsim.scenario.catalog_models import LAYERS, THREAT_CLASSES
 from iadsim.scenario.compiled import CompiledScenario
+from iadsim.sensors.detection import snr_from_reference
 from iadsim.sensors.radar import Radar, RadarParams
 from iadsim.tracking import EKF, SensorGeometry, Tracker, TrackerConfig
 from iadsim.tracking.motion import NCV
@@ -53,35 +53,19 @@ TRACK_Q = 150.0
 SMALL_TARGET_RCS = 0.1
 
 
-class SensorAwareTracker(Tracker):
-    """The central tracker, counting a scan against a track only where the sensor should have seen it.
+def small_target_counting(radars):
+    """``counted(sensor, pos)`` for the tracker: a scan counts against a track only where the sensor should
+    have seen it, i.e. inside its coverage (range window, azimuth sector, elevation limits, 4/3-earth horizon:
+    :meth:`iadsim.sensors.radar.Radar.geometry`) and within its detection range for a small target of
+    ``SMALL_TARGET_RCS`` at the reference Pd, ``r_ref (sigma / sigma_ref)^(1/4)``. A fire-control radar's
+    sector, or a low drone below a radar's horizon, then does not delete the track another radar holds."""
+    r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
 
-    A scan counts towards M-of-N confirmation and consecutive-miss deletion only for tracks whose predicted
-    position is inside the sensor's coverage (range window, azimuth sector, elevation limits, 4/3-earth
-    horizon: :meth:`iadsim.sensors.radar.Radar.geometry`) and within the sensor's detection range for a
-    small target of ``SMALL_TARGET_RCS`` at its reference Pd (``r_ref (sigma / sigma_ref)^(1/4)``). A
-    fire-control radar's sector or a low drone below a radar's horizon then does not delete the track that
-    another radar holds.
-    """
+    def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
+        geo, cover = radars[sensor].geometry(pos, np.zeros_like(pos))
+        return cover & (geo[:, 0] <= r_small[sensor])
 
-    def __init__(self, radars, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._radars = radars
-        self._r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
-        self.tentative_timeout = 2.5 * max(r.params.scan_period for r in radars)
-
-    def _in_coverage(self, sensor: int, pos: np.ndarray) -> np.ndarray:
-        geo, cover = self._radars[sensor].geometry(pos, np.zeros_like(pos))
-        return cover & (geo[:, 0] <= self._r_small[sensor])
-
-    def step(self, t, sensor, z, R) -> None:
-        """One scan (:meth:`Tracker.step`), then drop tentative tracks with no detection for
-        ``tentative_timeout`` seconds (2.5 scan periods of the slowest radar): a false alarm's tentative track
-        outside every counting coverage would otherwise linger until its covariance exceeds the limit."""
-        super().step(t, sensor, z, R)
-        stale = (self.status == 0) & (t - self.last_update > self.tentative_timeout)
-        if stale.any():
-            self._keep(~stale)
+    return counted
 
 
 def component_rng(seed: int, name: str) -> np.random.Generator:
@@ -144,8 +128,9 @@ class Simulation:
         geom = SensorGeometry(position=np.array([r.ecef for r in self.radars]),
                               C=np.array([r.C for r in self.radars]),
                               dims=tuple(r.params.measured for r in self.radars))
-        cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0)
-        self.tracker = SensorAwareTracker(self.radars, geom, EKF(NCV(TRACK_Q, frame="ecef")), cfg)
+        cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0, max_range=tuple(r.params.r_max for r in self.radars),
+                            tentative_timeout=2.5 * max(r.params.scan_period for r in self.radars))
+        self.tracker = Tracker(geom, EKF(NCV(TRACK_Q, frame="ecef")), cfg, counted=small_target_counting(self.radars))
 
         # fire units
         fu = c.fire_units
@@ -398,12 +383,23 @@ class Simulation:
         self.reserve[f] -= add
         self.log.event(t, "reload", fire_unit=f, detail=f"launcher {li}: +{add}")
 
+    def _detectable(self, pos, vel, idx) -> np.ndarray:
+        """Truth threats some radar covers with a single-scan Pd of at least 0.5 (for the metrics)."""
+        out = np.zeros(idx.size, bool)
+        rcs = self.threats.rcs[idx]
+        for radar in self.radars:
+            geo, cover = radar.geometry(pos, vel)
+            p = radar.params
+            snr = snr_from_reference(geo[:, 0], rcs, p.r_ref, p.rcs_ref, radar.snr_ref)
+            out |= cover & (radar.pd(snr) >= 0.5)
+        return out
+
     def _sample(self, t, _):
         self.queue.push(t + self.c.truth_sample, Ev.SAMPLE, None)
         idx = np.flatnonzero(self._flying(t))
         if idx.size:
             pos, vel = self.threats.truth.state(t, idx)
-            self.truth_rows.append((np.full(idx.size, t), idx, pos, vel))
+            self.truth_rows.append((np.full(idx.size, t), idx, pos, vel, self._detectable(pos, vel, idx)))
         tr = self.tracker.predict_confirmed(t)
         if len(tr):
             self.track_rows.append((np.full(len(tr), t), tr.id, tr.x, tr.P, tr.cls))

@@ -9,7 +9,9 @@ Definitions:
   cost per unit of attacker cost removed; below 1 favours the defender). Reported with both sums, and
   ``null`` when nothing was destroyed.
 * **GOSPA** (alpha = 2, p = 2, cut-off ``GOSPA_C``): mean over the sample times of the GOSPA distance
-  between flying threats and confirmed tracks, positions in ECEF (Rahmathullah et al., FUSION 2017;
+  between the *detectable* flying threats (inside some radar's coverage with a single-scan Pd of at least
+  0.5: a threat no radar can see is not a tracking error) and the confirmed tracks, positions in ECEF
+  (Rahmathullah et al., FUSION 2017;
   :func:`iadsim.metrics.tracking.gospa`); with track breaks and identity switches from
   :func:`iadsim.metrics.tracking.track_continuity` on the same pairing.
 """
@@ -27,7 +29,7 @@ GOSPA_C = 5000.0
 
 def _frames(truth_cols, tracks_cols):
     ts = truth_cols["time"]
-    is_threat = truth_cols["object"] == "threat"
+    is_threat = (truth_cols["object"] == "threat") & truth_cols["detectable"]
     tt = ts[is_threat]
     tid = truth_cols["id"][is_threat]
     tpos = np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1)[is_threat]

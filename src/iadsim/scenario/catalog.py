@@ -7,7 +7,7 @@ merged mapping is validated by the type's model, with errors reported at the ove
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -25,7 +25,7 @@ SECTIONS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def raw_catalog(section: str) -> dict[str, dict[str, Any]]:
     """The raw mappings of one catalog section, by type name."""
     fname, _ = SECTIONS[section]

@@ -1,0 +1,327 @@
+r"""Central multi-sensor tracker: predict, associate (GNN), update, initiate, confirm, delete.
+
+One call of :meth:`Tracker.step` processes one scan of one sensor (all its detections stamped ``t``);
+scans from different sensors arrive in time order and are fused into one track file (centralized
+measurement fusion, BLK2001 sec. 8 / Blackman & Popoli 1999 sec. 7). Per scan:
+
+1. predict every track to ``t`` with the filter (one batched call);
+2. tracks whose predicted position is in the sensor's coverage get a predicted measurement and ``H P H^T``;
+3. GNN association (or, as an option, JPDA for the confirmed tracks) with chi-square gating and KD-tree
+   pre-gating (:mod:`iadsim.tracking.association`),
+   by default in two passes: confirmed tracks first, then tentative tracks on the detections left over
+   (track-priority association, Blackman & Popoli 1999 sec. 6.3: a clutter-born tentative track with its
+   wide initiation gate must not take a detection from an established track);
+4. batched filter update of the assigned tracks;
+5. M-of-N (or SPRT track-score) confirmation and deletion (:mod:`iadsim.tracking.management`);
+6. each unassigned detection starts a tentative track.
+
+The detections are first put in a canonical order (lexicographic on their values), so their order
+inside a scan does not change the result (track ids included).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from iadsim.tracking.association import associate, candidate_pairs, gated_costs, jpda_probabilities
+from iadsim.tracking.classify import classify
+from iadsim.tracking.management import (
+    TrackerConfig,
+    confirm_and_delete,
+    horizontal_pos_std,
+    initiate_from_detections,
+    record_scan,
+    score_increment_hit,
+)
+from iadsim.tracking.measurements import SensorGeometry, residual
+
+
+@dataclass(frozen=True)
+class TrackTable:
+    """A snapshot of tracks (arrays over ``M`` tracks).
+
+    id (M,) int64 stable track ids; x (M, 6) position/velocity; P (M, 6, 6); t (M,) time of the estimate;
+    n_updates (M,) detections used; last_update (M,) time of the last detection; status (M,) 0 tentative,
+    1 confirmed; cls (M,) int8 kinematic class (index into :data:`iadsim.tracking.classify.CLASSES`) and
+    cls_conf (M,) its confidence.
+    """
+
+    id: np.ndarray
+    x: np.ndarray
+    P: np.ndarray
+    t: np.ndarray
+    n_updates: np.ndarray
+    last_update: np.ndarray
+    status: np.ndarray
+    cls: np.ndarray
+    cls_conf: np.ndarray
+
+    def __len__(self) -> int:
+        return self.id.shape[0]
+
+
+class Tracker:
+    """Multi-target, multi-sensor tracker over any ``TrackFilter`` (EKF, UKF, IMM).
+
+    Parameters
+    ----------
+    geom : sensors in the tracker frame.
+    filter : a TrackFilter (e.g. ``EKF(NCV(q, frame))``).
+    config : :class:`TrackerConfig`.
+    frame : ``"enu"`` or ``"ecef"`` (defines the local vertical for deletion and classification); taken
+        from the filter's motion model (``filter.motion`` or ``filter.filters[0].motion``) when not given.
+    alt0 : altitude of the ENU origin above the ellipsoid (m), for classification in the ``"enu"`` frame.
+    counted : optional ``counted(sensor, pos (M, 3)) -> (M,) bool``: where a scan of ``sensor`` should have
+        detected a track at ``pos``. Every track in the sensor's coverage (``config.max_range``) may be
+        associated; only the counted ones take the scan into M-of-N confirmation, the consecutive-miss
+        count and the SPRT score. A simulator passes its sensor model here (sector, horizon, Pd), so a
+        radar that cannot see a target does not delete the track another radar holds.
+
+    Output tables carry the kinematic class of :func:`iadsim.tracking.classify.classify` (with the IMM
+    mode probabilities when the filter state has ``mu`` and the filter ``model_names``).
+    """
+
+    def __init__(self, geom: SensorGeometry, filter, config: TrackerConfig | None = None,
+                 frame: str | None = None, alt0: float = 0.0, counted=None):
+        self.geom = geom
+        self.counted = counted
+        self.filter = filter
+        self.config = config or TrackerConfig()
+        motion = getattr(filter, "motion", None)
+        if motion is None and getattr(filter, "filters", None):
+            motion = getattr(filter.filters[0], "motion", None)
+        self.frame = frame or getattr(motion, "frame", None) or "ecef"
+        if self.config.association == "jpda" and not hasattr(filter, "update_pda"):
+            raise ValueError("association='jpda' needs a filter with update_pda (e.g. EKF)")
+        self.alt0 = float(alt0)
+        self.state = None
+        self.id = np.zeros(0, np.int64)
+        self.t = np.zeros(0)
+        self.status = np.zeros(0, np.int8)
+        self.hist = np.zeros(0, np.int64)
+        self.scans = np.zeros(0, np.int64)
+        self.misses = np.zeros(0, np.int64)
+        self.n_updates = np.zeros(0, np.int64)
+        self.last_update = np.zeros(0)
+        self.score = np.zeros(0)
+        self.next_id = 1
+        self.time = -np.inf
+        self._gates = {}
+
+    # -- helpers -----------------------------------------------------------------------------------
+    _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "score")
+
+    def __len__(self) -> int:
+        return self.id.shape[0]
+
+    def _keep(self, keep: np.ndarray) -> None:
+        if keep.all():
+            return
+        idx = np.flatnonzero(keep)
+        self.state = self.state.take(idx)
+        for f in self._fields:
+            setattr(self, f, getattr(self, f)[idx])
+
+    def _gate(self, m: int) -> float:
+        if m not in self._gates:
+            self._gates[m] = self.config.gate(m)
+        return self._gates[m]
+
+    def _in_coverage(self, sensor: int, pos: np.ndarray) -> np.ndarray:
+        mr = self.config.max_range
+        if mr is None or mr[sensor] is None:
+            return np.ones(pos.shape[0], bool)
+        d = pos - self.geom.position[sensor]
+        return np.einsum("mi,mi->m", d, d) <= float(mr[sensor]) ** 2
+
+    # -- the role's verb -------------------------------------------------------------------------
+    def step(self, t: float, sensor: int, z, R) -> None:
+        """Process one scan: detections ``z (K, m)`` of ``sensor`` at time ``t``, covariances ``R``.
+
+        ``R`` is ``(K, m, m)`` or ``(m, m)``; columns follow ``geom.dims[sensor]``.
+        """
+        t = float(t)
+        if t < self.time:
+            raise ValueError(f"scan at t={t} is older than the previous scan ({self.time})")
+        self.time = t
+        comps = self.geom.dims[sensor]
+        m = len(comps)
+        z = np.asarray(z, dtype=float).reshape(-1, m)
+        K = z.shape[0]
+        R = np.broadcast_to(np.asarray(R, dtype=float), (K, m, m))
+        if K > 1:  # canonical order: the result must not depend on the detection order in a scan
+            order = np.lexsort(z.T[::-1])
+            z, R = z[order], R[order]
+        cfg = self.config
+        M = len(self)
+        assigned_det = np.zeros(K, bool)
+        if M:
+            self.state = self.filter.predict(self.state, t - self.t)
+            self.t = np.full(M, t)
+            cov = self._in_coverage(sensor, self.state.x[:, 0:3])
+            ci = np.flatnonzero(cov)
+            hit = np.zeros(M, bool)
+            if ci.size and K:
+                sub = self.state.take(ci)
+                zhat, S0 = self.filter.predicted_measurement(sub, self.geom, np.full(ci.size, sensor), comps)
+                if cfg.association == "jpda":
+                    # JPDA for confirmed tracks; tentative tracks by GNN on the detections left over
+                    conf = self.status[ci] == 1
+                    used = self._jpda_update(ci[conf], zhat[conf], S0[conf], z, R, comps, sensor, hit)
+                    assigned_det |= used
+                    free = np.flatnonzero(~used)
+                    tent = np.flatnonzero(~conf)
+                    ti, dj = associate(zhat[tent], S0[tent], z[free], R[free], comps, self._gate(m),
+                                       pregate=cfg.pregate)
+                    rows, di = ci[tent[ti]], free[dj]
+                else:
+                    rows, di = self._associate(ci, zhat, S0, z, R, comps)
+                if rows.size and cfg.confirmation == "sprt":
+                    pos = np.searchsorted(ci, rows)
+                    y = residual(z[di], zhat[pos], comps)
+                    S = S0[pos] + R[di]
+                    d2 = np.einsum("ki,ki->k", y, np.linalg.solve(S, y[..., None])[..., 0])
+                    self.score[rows] += score_increment_hit(d2, S, cfg)
+                if rows.size:
+                    upd = self.filter.update(self.state.take(rows), z[di], R[di], self.geom,
+                                             np.full(rows.size, sensor), comps)
+                    self._merge(rows, upd)
+                    hit[rows] = True
+                    assigned_det[di] = True
+                self.n_updates = self.n_updates + hit
+                self.last_update = np.where(hit, t, self.last_update)
+            if self.counted is not None:
+                cov = cov & self.counted(sensor, self.state.x[:, 0:3])
+            self.hist, self.scans, self.misses = record_scan(self.hist, self.scans, self.misses, cov, hit,
+                                                             cfg.confirm_n)
+            self.score = self.score + np.where(cov & ~hit, np.log1p(-cfg.pd), 0.0)
+
+            pos_std = horizontal_pos_std(self.state.x, self.state.P, self.frame)
+            self.status, keep = confirm_and_delete(self.status, self.hist, self.scans, self.misses,
+                                                   pos_std, cfg, self.score)
+            self.status = self.status.astype(np.int8)
+            if cfg.tentative_timeout is not None:
+                keep &= ~((self.status == 0) & (t - self.last_update > cfg.tentative_timeout))
+            self._keep(keep)
+        new = np.flatnonzero(~assigned_det)
+        if new.size:
+            self._initiate(t, sensor, z[new], R[new], comps)
+
+    def _merge(self, rows, upd) -> None:
+        """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
+        M = len(self)
+        rest = np.setdiff1d(np.arange(M), rows, assume_unique=True)
+        perm = np.concatenate([rest, rows])
+        merged = type(self.state).concat([self.state.take(rest), upd])
+        self.state = merged.take(np.argsort(perm))
+
+    def _jpda_update(self, ti, zhat, S0, z, R, comps, sensor, hit) -> np.ndarray:
+        """JPDA update of tracks ``ti`` (their ``zhat``, ``S0``); marks ``hit``; returns used detections.
+
+        A track is *hit* (for M-of-N and the miss counter) when a detection falls in its gate; a
+        detection is *used* (does not start a new track) when ``sum_i beta_ij >= 0.5``.
+        """
+        cfg = self.config
+        K = z.shape[0]
+        used = np.zeros(K, bool)
+        if ti.size == 0:
+            return used
+        gate = self._gate(len(comps))
+        if cfg.pregate:
+            Rmax = np.diag(np.max(np.einsum("kii->ki", R), axis=0))
+            r0, c0 = candidate_pairs(zhat, S0 + Rmax, z, comps, gate)
+        else:
+            r0 = c0 = None
+        rows, cols, d2 = gated_costs(zhat, S0, z, R, comps, gate, r0, c0)
+        if rows.size == 0:
+            return used
+        S = S0[rows] + R[cols]
+        _, logdet = np.linalg.slogdet(S)
+        m = len(comps)
+        L = cfg.pd * np.exp(-0.5 * d2 - 0.5 * logdet - 0.5 * m * np.log(2 * np.pi)) / cfg.clutter_density
+        beta, _, _ = jpda_probabilities(rows, cols, L, ti.size, K, cfg.pd * cfg.gate_probability)
+        has = np.unique(rows)
+        sub = self.state.take(ti[has])
+        local = np.searchsorted(has, rows)
+        upd = self.filter.update_pda(sub, local, z[cols], beta, R[cols], self.geom,
+                                     np.full(has.size, sensor), comps)
+        self._merge(ti[has], upd)
+        hit[ti[has]] = True
+        used = np.bincount(cols, weights=beta, minlength=K) >= 0.5
+        return used
+
+    def _associate(self, ci, zhat, S0, z, R, comps):
+        """GNN over tracks ``ci``; confirmed tracks first when ``config.confirmed_first``."""
+        gate, pg = self._gate(len(comps)), self.config.pregate
+        if not self.config.confirmed_first:
+            ti, di = associate(zhat, S0, z, R, comps, gate, pregate=pg)
+            return ci[ti], di
+        conf = self.status[ci] == 1
+        out_t, out_d = [], []
+        free = np.arange(z.shape[0])
+        for sel in (np.flatnonzero(conf), np.flatnonzero(~conf)):
+            if sel.size == 0 or free.size == 0:
+                continue
+            ti, dj = associate(zhat[sel], S0[sel], z[free], R[free], comps, gate, pregate=pg)
+            out_t.append(ci[sel[ti]])
+            out_d.append(free[dj])
+            free = np.setdiff1d(free, free[dj], assume_unique=True)
+        if not out_t:
+            return np.zeros(0, np.intp), np.zeros(0, np.intp)
+        return np.concatenate(out_t), np.concatenate(out_d)
+
+    def _initiate(self, t, sensor, z, R, comps) -> None:
+        cfg = self.config
+        x0, P0 = initiate_from_detections(z, R, self.geom, sensor, comps, cfg)
+        new_state = self.filter.initiate(x0, P0)
+        K = z.shape[0]
+        self.state = new_state if self.state is None else type(self.state).concat([self.state, new_state])
+        ids = np.arange(self.next_id, self.next_id + K, dtype=np.int64)
+        self.next_id += K
+        one = np.ones(K, np.int64)
+        confirmed_now = np.int8(1 if cfg.confirm_m == 1 and cfg.confirmation == "m_of_n" else 0)
+        add = {"id": ids, "t": np.full(K, t), "status": np.full(K, confirmed_now, np.int8), "hist": one,
+               "scans": one, "misses": np.zeros(K, np.int64), "n_updates": one,
+               "last_update": np.full(K, t),
+               "score": np.full(K, np.log(cfg.new_target_density / cfg.clutter_density))}
+        for f in self._fields:
+            setattr(self, f, np.concatenate([getattr(self, f), add[f]]))
+
+    # -- outputs ---------------------------------------------------------------------------------
+    def _table(self, idx, state=None, t=None) -> TrackTable:
+        st = self.state.take(idx) if state is None else state
+        x, P = st.x[:, 0:6].copy(), st.P[:, 0:6, 0:6].copy()
+        names = getattr(self.filter, "model_names", None)
+        mu = getattr(st, "mu", None) if names is not None else None
+        cls, conf = classify(x, P, frame=self.frame, mu=mu, model_names=names, alt0=self.alt0)
+        return TrackTable(id=self.id[idx].copy(), x=x, P=P,
+                          t=self.t[idx].copy() if t is None else np.full(idx.size, float(t)),
+                          n_updates=self.n_updates[idx].copy(), last_update=self.last_update[idx].copy(),
+                          status=self.status[idx].copy(), cls=cls, cls_conf=conf)
+
+    def _empty(self) -> TrackTable:
+        return TrackTable(np.zeros(0, np.int64), np.zeros((0, 6)), np.zeros((0, 6, 6)), np.zeros(0),
+                          np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int8),
+                          np.zeros(0))
+
+    def confirmed(self) -> TrackTable:
+        """Confirmed tracks at the time of their last processed scan."""
+        if self.state is None:
+            return self._empty()
+        return self._table(np.flatnonzero(self.status == 1))
+
+    def all_tracks(self) -> TrackTable:
+        """Every track, tentative included (diagnostics)."""
+        if self.state is None:
+            return self._empty()
+        return self._table(np.arange(len(self)))
+
+    def predict_confirmed(self, t: float) -> TrackTable:
+        """Confirmed tracks predicted to time ``t`` (the tracker's state is not changed)."""
+        if self.state is None:
+            return self._empty()
+        idx = np.flatnonzero(self.status == 1)
+        st = self.filter.predict(self.state.take(idx), float(t) - self.t[idx])
+        return self._table(idx, state=st, t=t)
