@@ -45,6 +45,8 @@ from scipy.spatial import cKDTree
 from iadsim.tracking.measurements import residual
 
 _BIG = 1e12
+#: below this many track-detection pairs the full cost matrix is cheaper than the KD-tree pre-gate
+DENSE_PAIRS = 400
 
 
 def embed(z, comps: tuple) -> np.ndarray:
@@ -157,7 +159,9 @@ def gnn(rows, cols, d2, M: int, K: int, gate: float):
 def associate(zhat, S0, z, R, comps: tuple, gate: float, pregate: bool = True):
     """Gate and assign: returns ``(track_idx, det_idx)`` of the GNN assignment.
 
-    ``pregate=False`` evaluates the full ``M x K`` cost matrix (reference path for tests).
+    ``pregate=False`` evaluates the full ``M x K`` cost matrix (reference path for tests); so do small
+    problems (``M K <= DENSE_PAIRS``), where building a KD-tree costs more than gating every pair. The
+    pre-gate returns a superset of the gated pairs, so both paths give the same assignment.
     """
     zhat = np.asarray(zhat, float)
     z = np.asarray(z, float)
@@ -166,7 +170,7 @@ def associate(zhat, S0, z, R, comps: tuple, gate: float, pregate: bool = True):
     R = np.broadcast_to(np.asarray(R, float), (K, m, m))
     if M == 0 or K == 0:
         return np.zeros(0, np.intp), np.zeros(0, np.intp)
-    if pregate:
+    if pregate and M * K > DENSE_PAIRS:
         Rmax = np.diag(np.max(np.einsum("kii->ki", R), axis=0))
         rows, cols = candidate_pairs(zhat, S0 + Rmax, z, comps, gate)
     else:
