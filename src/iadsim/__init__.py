@@ -12,6 +12,7 @@ Public API::
 __version__ = "0.1.0"
 
 from iadsim.engine import RunResult, simulate  # noqa: E402
+from iadsim.montecarlo import run_monte_carlo  # noqa: E402
 from iadsim.scenario import load_scenario  # noqa: E402
 
-__all__ = ["RunResult", "__version__", "load_scenario", "simulate"]
+__all__ = ["RunResult", "__version__", "load_scenario", "run_monte_carlo", "simulate"]

@@ -43,6 +43,9 @@ command("schema", schema)
 from iadsim.cli.track import track  # noqa: E402, I001
 
 command("track", track)
+from iadsim.cli.mc import mc  # noqa: E402, I001
+
+command("mc", mc)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)
