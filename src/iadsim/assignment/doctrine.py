@@ -1,14 +1,29 @@
 """Doctrine: turn evaluated tracks and fire-unit readiness into launch orders, every command-post cycle.
 
-``Doctrine.plan`` builds the candidate (fire unit, track) pairs, computes each pair's earliest feasible
-intercept (:func:`iadsim.engagement.flyout.earliest_intercepts`), keeps the pairs that must launch within
-this cycle, applies layering (upper tier first; lower tiers take a track only when no upper-tier unit can
-this cycle), and assigns by **maximum marginal return** (den Broeder, Ellison & Emerling, "On optimum
-target assignments", Operations Research 7(3), 1959; Ahuja et al., Operations Research 55(6), 2007,
-sect. 3): the pair with the largest ``V_j * P_salvo(i, j)`` first, honouring each unit's available fire
-channels and rounds. Under shoot-look-shoot and shoot-shoot-look alike a track receives at most one salvo
-per look (the salvo size carries the doctrine), so the marginal return of a pair does not change as others
-are chosen and the greedy is one sort.
+``Doctrine.plan`` solves a **rolling-horizon weapon-target assignment** each cycle:
+
+1. Candidate (fire unit, track) pairs whose threat can come within reach of the unit within the look-ahead.
+2. For each pair the earliest feasible intercept (:func:`iadsim.engagement.flyout.earliest_intercepts`):
+   on a fine grid over the next fly-out horizon ("fire now": launch within this cycle), and on a coarse
+   grid over the look-ahead ("later": the unit's window opens before the threat arrives).
+3. Layering (upper tier first): a lower-tier unit may fire now at a track only when no upper-tier unit can
+   fire at it now; lower tiers stay in the plan as later backup shots.
+4. A static WTA (:func:`iadsim.assignment.solve_wta`) whose weapon types are each unit *now* (count: the
+   engagements it can start this cycle, limited by free fire channels and ready rounds) and each unit
+   *later* (count: its future engagements, ``min(rounds // salvo, channels * ceil(look_ahead / 60 s))``),
+   kill probabilities ``P_salvo = 1 - (1 - p)^salvo`` (later shots discounted by ``LATER_DISCOUNT`` for
+   the risk that the window closes first), target values from threat evaluation, and, with the
+   cost-aware objective, a cost per salvo ``k_i = cost_weight * salvo * unit cost``. The objective
+   ``sum_j V_j prod_i (1 - P_ij)^x_ij + sum_ij k_i x_ij`` is the classic static WTA (Manne 1958; Ahuja et
+   al., Operations Research 55(6), 2007) with the shot cost of cost-aware battle management; planning later
+   shots as weapons is the receding-horizon treatment of dynamic WTA (Hosein & Athans, "Some analytical
+   results for the dynamic weapon-target allocation problem", MIT LIDS-P-1944, 1990; Davis et al.,
+   "Approximate dynamic programming for missile defense interceptor fire control", EJOR 259(3), 2017).
+   A cheap drone is thus left to a cheap layer whenever a later shot is still possible.
+5. Only the *now* assignments become launch orders; a track receives at most one salvo per look
+   (shoot-look-shoot: salvo 1; shoot-shoot-look: salvo 2 by default), the best by ``V_j P_salvo`` when the
+   WTA gave it more (:func:`max_marginal_return`). Everything is re-planned next cycle, and a kill
+   assessment that reports a miss makes the track eligible again.
 """
 
 from __future__ import annotations
@@ -46,6 +61,14 @@ class FireUnitKinematics:
     fcr_az_half: np.ndarray
     fcr_el_min: np.ndarray
     fcr_el_max: np.ndarray
+    cost: np.ndarray  # unit cost of one interceptor (USD)
+    channels: np.ndarray  # fire channels
+
+
+#: kill-probability discount of a shot planned for later (its window may close or the unit saturate first)
+LATER_DISCOUNT = 0.9
+#: grid step (s) of the look-ahead windows
+LATER_STEP = 4.0
 
 
 @dataclass(frozen=True)
@@ -65,77 +88,146 @@ class FireOrders:
         return self.fire_unit.size
 
 
-def _covered(fu: FireUnitKinematics, f_idx, pts):
-    """Fire-control coverage of points ``pts (P, K, 3)`` for pairs with fire unit ``f_idx (P,)``."""
-    enu = np.einsum("pij,pkj->pki", fu.fcr_C[f_idx], pts - fu.fcr_pos[f_idx][:, None, :])
+def _covered(fu: FireUnitKinematics, f, pts):
+    """Fire-control coverage of points ``pts (Q, 3)`` for fire units ``f (Q,)`` (True without a radar)."""
+    enu = np.einsum("qij,qj->qi", fu.fcr_C[f], pts - fu.fcr_pos[f])
     az, el, rng = enu2aer(enu)
-    daz = np.abs((az - fu.fcr_az_center[f_idx][:, None] + np.pi) % (2 * np.pi) - np.pi)
-    ok = (rng <= fu.fcr_rmax[f_idx][:, None]) & (daz <= fu.fcr_az_half[f_idx][:, None])
-    ok &= (el >= fu.fcr_el_min[f_idx][:, None]) & (el <= fu.fcr_el_max[f_idx][:, None])
-    return ok | ~fu.has_fcr[f_idx][:, None]
+    daz = np.abs((az - fu.fcr_az_center[f] + np.pi) % (2 * np.pi) - np.pi)
+    ok = (rng <= fu.fcr_rmax[f]) & (daz <= fu.fcr_az_half[f])
+    ok &= (el >= fu.fcr_el_min[f]) & (el <= fu.fcr_el_max[f])
+    return ok | ~fu.has_fcr[f]
 
 
 class Doctrine:
-    """The command post's engagement logic (module docstring)."""
+    """The command post's engagement logic (module docstring).
+
+    ``method``: the WTA method (``"greedy"``, ``"local_search"``, ``"exact"``); ``cost_weight``: value
+    units per USD of interceptors (0: value-only objective); ``look_ahead``: seconds over which later
+    windows are planned (0: fire-now only); ``time_limit``: seconds for the exact method per cycle.
+    """
 
     def __init__(self, fire_units: FireUnitKinematics, cycle: float, layering: bool = True,
-                 sample_step: float = 1.0):
+                 sample_step: float = 1.0, method: str = "greedy", cost_weight: float = 0.0,
+                 look_ahead: float = 300.0, time_limit: float | None = 0.05):
         self.fu = fire_units
         self.cycle = float(cycle)
         self.layering = layering
         self.dt = float(sample_step)
+        self.method = method
+        self.cost_weight = float(cost_weight)
+        self.look_ahead = float(look_ahead)
+        self.time_limit = time_limit
         tof = self.fu.r_max / self.fu.speed
         self.horizon = float(np.max(self.fu.reaction + tof, initial=0.0)) + self.cycle + 2 * self.dt
         self.offsets = np.arange(0.0, self.horizon + self.dt, self.dt)
+        self.later_offsets = np.arange(self.horizon, self.horizon + self.look_ahead, LATER_STEP) \
+            if self.look_ahead > 0 else np.zeros(0)
         self.P_salvo = salvo_pk(self.fu.pk, self.fu.salvo[:, None])  # (F, n_classes)
+        self.salvo_cost = self.fu.salvo * self.fu.cost
+        self.last_result = None  # the WTAResult of the last cycle that solved one (diagnostics)
 
-    def plan(self, now: float, x, cls, value, t_end, eligible, shots) -> FireOrders:
+    def _windows(self, now, x, cls, t_end, pf, pm, offsets, t_ready):
+        used, inv = np.unique(pm, return_inverse=True)
+        pred = predict_positions(x[used], cls[used] == 0, offsets)  # (U, K, 3)
+        alt = radial_altitude(pred)
+        fu = self.fu
+        pts = pred[inv]
+        covered = (lambda p, k: _covered(fu, pf[p], pts[p, k])) if fu.has_fcr[pf].any() else None
+        return earliest_intercepts(
+            fu.pos[pf], fu.speed[pf], t_ready, fu.r_min[pf], fu.r_max[pf], fu.h_min[pf], fu.h_max[pf],
+            now + offsets, pts, alt[inv], t_end[pm], covered=covered)
+
+    def plan(self, now: float, x, cls, value, t_end, eligible, shots, later_shots=None) -> FireOrders:
         """Launch orders for this cycle.
 
         ``x (M, >=6)`` confirmed track states at ``now`` (ECEF), ``cls (M,)`` class index, ``value (M,)``,
         ``t_end (M,)`` predicted impact / arrival time, ``eligible (M,)`` tracks the doctrine may engage
-        now, ``shots (F,)`` engagements each unit can start (free channels and rounds for a salvo).
+        now, ``shots (F,)`` engagements each unit can start now (free channels and rounds for a salvo),
+        ``later_shots (F,)`` engagements each unit can offer later (default: none planned).
         """
+        from iadsim.assignment.problem import WTAProblem
+        from iadsim.assignment.solve import solve_wta
+
         fu = self.fu
         x = np.asarray(x, float)
+        shots = np.asarray(shots, np.int64)
+        later = np.zeros_like(shots) if later_shots is None or self.look_ahead <= 0 else \
+            np.asarray(later_shots, np.int64)
         m_idx = np.flatnonzero(eligible & (value > 0))
-        f_idx = np.flatnonzero(shots > 0)
+        f_idx = np.flatnonzero((shots > 0) | (later > 0))
         if m_idx.size == 0 or f_idx.size == 0:
             return _empty()
         # cheap pre-gate: could the threat come within reach of the unit within the planning horizon?
         r, v = x[m_idx, :3], x[m_idx, 3:6]
         dist = np.linalg.norm(r[None, :, :] - fu.pos[f_idx][:, None, :], axis=2)  # (F', M')
-        reach = fu.r_max[f_idx][:, None] + np.linalg.norm(v, axis=1)[None, :] * self.horizon
+        horizon = self.horizon + (self.look_ahead if later.any() else 0.0)
+        reach = fu.r_max[f_idx][:, None] + np.linalg.norm(v, axis=1)[None, :] * horizon
         pk_pair = self.P_salvo[f_idx][:, cls[m_idx]]
         fi, mi = np.nonzero((dist <= reach) & (pk_pair > 0))
         if fi.size == 0:
             return _empty()
         pf, pm = f_idx[fi], m_idx[mi]
-        # predict only the tracks that appear in a candidate pair
-        used, inv = np.unique(pm, return_inverse=True)
-        t_samples = now + self.offsets
-        pred = predict_positions(x[used], cls[used] == 0, self.offsets)  # (U, K, 3)
-        alt = radial_altitude(pred)
-        win = earliest_intercepts(
-            fu.pos[pf], fu.speed[pf], now + fu.reaction[pf], fu.r_min[pf], fu.r_max[pf], fu.h_min[pf],
-            fu.h_max[pf], t_samples, pred[inv], alt[inv], t_end[pm],
-            covered=_covered(fu, pf, pred[inv]) if fu.has_fcr[pf].any() else None)
-        now_ok = win.feasible & (win.t_launch <= now + fu.reaction[pf] + self.cycle)
-        if not now_ok.any():
-            return _empty()
-        sel = np.flatnonzero(now_ok)
-        pf, pm = pf[sel], pm[sel]
-        if self.layering:
+
+        # fire now: earliest intercept on the fine grid, launch within this cycle
+        sel_now = np.flatnonzero(shots[pf] > 0)
+        win = self._windows(now, x, cls, t_end, pf[sel_now], pm[sel_now], self.offsets,
+                            now + fu.reaction[pf[sel_now]])
+        ok = win.feasible & (win.t_launch <= now + fu.reaction[pf[sel_now]] + self.cycle)
+        now_pairs = sel_now[ok]
+        now_t_int, now_t_launch, now_pip = win.t_intercept[ok], win.t_launch[ok], win.pip[ok]
+        if self.layering and now_pairs.size:
             best_layer = np.full(x.shape[0], 99)
-            np.minimum.at(best_layer, pm, fu.layer[pf])
-            keep = fu.layer[pf] == best_layer[pm]
-            sel, pf, pm = sel[keep], pf[keep], pm[keep]
-        score = value[pm] * self.P_salvo[pf, cls[pm]]
-        c = max_marginal_return(pf, pm, score, win.t_intercept[sel], shots, x.shape[0])
-        s = sel[c]
-        return FireOrders(fire_unit=pf[c], track_row=pm[c], t_launch=win.t_launch[s],
-                          t_intercept=win.t_intercept[s], pip=win.pip[s], salvo=fu.salvo[pf[c]],
-                          pk=self.P_salvo[pf[c], cls[pm[c]]], value=value[pm[c]])
+            np.minimum.at(best_layer, pm[now_pairs], fu.layer[pf[now_pairs]])
+            keep = fu.layer[pf[now_pairs]] == best_layer[pm[now_pairs]]
+            now_pairs, now_t_int, now_t_launch, now_pip = (now_pairs[keep], now_t_int[keep],
+                                                           now_t_launch[keep], now_pip[keep])
+        # later: the unit's window opens before the threat arrives (coarse grid over the look-ahead)
+        later_pairs = np.zeros(0, np.int64)
+        if later.any() and self.later_offsets.size:
+            is_now = np.zeros(pf.size, bool)
+            is_now[now_pairs] = True
+            cand = np.flatnonzero((later[pf] > 0) & ~is_now)
+            if cand.size:
+                wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets,
+                                   now + fu.reaction[pf[cand]])
+                later_pairs = cand[wl.feasible]
+        if now_pairs.size == 0:
+            return _empty()
+
+        # the static WTA over now and later weapons
+        now_units = np.unique(pf[now_pairs])
+        later_units = np.unique(pf[later_pairs])
+        targets = np.unique(np.concatenate([pm[now_pairs], pm[later_pairs]]))
+        n_now = now_units.size
+        n = n_now + later_units.size
+        pk = np.zeros((n, targets.size))
+        ti_now = np.searchsorted(now_units, pf[now_pairs])
+        tj_now = np.searchsorted(targets, pm[now_pairs])
+        pk[ti_now, tj_now] = self.P_salvo[pf[now_pairs], cls[pm[now_pairs]]]
+        if later_pairs.size:
+            ti_l = n_now + np.searchsorted(later_units, pf[later_pairs])
+            tj_l = np.searchsorted(targets, pm[later_pairs])
+            pk[ti_l, tj_l] = LATER_DISCOUNT * self.P_salvo[pf[later_pairs], cls[pm[later_pairs]]]
+        units = np.concatenate([now_units, later_units])
+        counts = np.concatenate([shots[now_units], later[later_units]])
+        cost = self.cost_weight * self.salvo_cost[units] if self.cost_weight > 0 else None
+        problem = WTAProblem(values=value[targets], pk=pk, counts=counts, mask=pk > 0, cost=cost)
+        res = solve_wta(problem, method=self.method, time_limit=self.time_limit, bound=False)
+        self.last_result = res
+
+        # launch orders: the now assignments, at most one salvo per track per look
+        chosen_now = res.x[ti_now, tj_now] > 0
+        cand = np.flatnonzero(chosen_now)
+        if cand.size == 0:
+            return _empty()
+        c_pairs = now_pairs[cand]
+        score = value[pm[c_pairs]] * self.P_salvo[pf[c_pairs], cls[pm[c_pairs]]]
+        pick = max_marginal_return(pf[c_pairs], pm[c_pairs], score, now_t_int[cand], shots, x.shape[0])
+        k = cand[pick]
+        pairs = now_pairs[k]
+        f, m = pf[pairs], pm[pairs]
+        return FireOrders(fire_unit=f, track_row=m, t_launch=now_t_launch[k], t_intercept=now_t_int[k],
+                          pip=now_pip[k], salvo=fu.salvo[f], pk=self.P_salvo[f, cls[m]], value=value[m])
 
 
 def max_marginal_return(pair_f, pair_m, score, tiebreak, shots, n_targets) -> np.ndarray:

@@ -41,14 +41,19 @@ def earliest_intercepts(fu_pos, speed, t_ready, r_min, r_max, h_min, h_max, t_sa
 
     ``fu_pos (P, 3)``; ``speed, t_ready, r_min, r_max, h_min, h_max, t_end (P,)``; ``t_samples (K,)``
     absolute times; ``pred_pos (P, K, 3)`` and ``pred_alt (P, K)`` predicted threat positions/altitudes;
-    ``covered (P, K)`` optional fire-control coverage of the predicted points.
+    ``covered`` optional fire-control coverage of the predicted points: a ``(P, K)`` bool array, or a
+    function ``covered(p, k) -> bool`` evaluated only at the points that pass every other condition.
     """
     d = np.linalg.norm(pred_pos - fu_pos[:, None, :], axis=2)  # (P, K)
     ok = (d >= r_min[:, None]) & (d <= r_max[:, None])
     ok &= (pred_alt >= h_min[:, None]) & (pred_alt <= h_max[:, None])
     ok &= t_samples[None, :] < t_end[:, None]
     ok &= t_ready[:, None] + d / speed[:, None] <= t_samples[None, :]
-    if covered is not None:
+    if callable(covered):
+        p, k = np.nonzero(ok)
+        if p.size:
+            ok[p, k] = covered(p, k)
+    elif covered is not None:
         ok &= covered
     feasible = ok.any(axis=1)
     k = np.argmax(ok, axis=1)

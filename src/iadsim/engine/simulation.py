@@ -159,6 +159,7 @@ class Simulation:
             fcr_az_half=np.array([min(r.params.az_width, 2 * np.pi) / 2 if r else np.pi for r in fcr]),
             fcr_el_min=np.array([r.params.el_min if r else -np.pi for r in fcr]),
             fcr_el_max=np.array([r.params.el_max if r else np.pi for r in fcr]),
+            cost=np.array([s.cost for s in spec_of]), channels=fu.fire_channels.copy(),
         )
         self.kin = kin
         self.spec_of = spec_of
@@ -168,7 +169,10 @@ class Simulation:
         self.channels_busy = np.zeros(F, np.int64)
         self.reloading = [set() for _ in range(F)]
         self.fired = np.zeros(F, np.int64)
-        self.doctrine = Doctrine(kin, cycle=c.c2_cycle, layering=doctrine.layering)
+        self.doctrine = Doctrine(kin, cycle=c.c2_cycle, layering=doctrine.layering, method=doctrine.assignment,
+                                 cost_weight=doctrine.cost_per_usd, look_ahead=doctrine.look_ahead,
+                                 time_limit=doctrine.wta_time_limit)
+        self.later_cap = fu.fire_channels * max(1, int(np.ceil(doctrine.look_ahead / 60.0)))
         self.evaluator = ThreatEvaluator(c.assets.ecef, c.assets.value, doctrine.priorities,
                                          doctrine.threat_radius)
         self.ka_delay = doctrine.kill_assessment_delay
@@ -277,7 +281,9 @@ class Simulation:
             elif tid in self.assessed_kill and tracks.last_update[row] <= self.assessed_kill[tid]:
                 eligible[row] = False
         shots = self._shots()
-        orders = self.doctrine.plan(t, tracks.x, ev.cls, ev.value, t_end, eligible, shots)
+        rounds = np.array([int(r.sum()) for r in self.launcher_rounds], dtype=np.int64) + self.reserve
+        later = np.minimum(rounds // self.kin.salvo, self.later_cap)
+        orders = self.doctrine.plan(t, tracks.x, ev.cls, ev.value, t_end, eligible, shots, later)
         for o in range(len(orders)):
             self._fire(t, orders, o, int(tracks.id[orders.track_row[o]]))
 

@@ -118,28 +118,43 @@ class Doctrine(_Frozen):
     """Engagement doctrine of the command post.
 
     * ``mode``: ``shoot-look-shoot`` (one salvo, wait for kill assessment, re-engage on a miss) or
-      ``shoot-shoot`` (two-round salvos, then look).
+      ``shoot-shoot-look`` (also written ``shoot-shoot``: two-round salvos, then look).
     * ``salvo``: interceptors per engagement per layer (shoot-shoot doubles the shoot-look-shoot salvo when
       not given).
     * ``priorities``: weight of each threat class in the value of engaging it.
     * ``layering``: lower tiers engage a track only when no upper-tier unit can take it this cycle.
     * ``threat_radius``: a predicted impact / closest approach within this distance of an asset threatens it.
+    * ``assignment``: the weapon-target assignment method of every cycle (``greedy`` maximum marginal
+      return, ``local_search``, ``exact``; see :func:`iadsim.assignment.solve_wta`), with
+      ``wta_time_limit`` for ``exact``.
+    * ``objective``: ``value`` (expected surviving value) or ``cost_aware`` (plus ``cost_weight`` value
+      units per million USD of interceptors fired).
+    * ``look_ahead``: how far ahead later engagement windows are planned (0 s: fire-now only).
     """
 
-    mode: Literal["shoot-look-shoot", "shoot-shoot"] = "shoot-look-shoot"
+    mode: Literal["shoot-look-shoot", "shoot-shoot-look", "shoot-shoot"] = "shoot-look-shoot"
     salvo: dict[Layer, Annotated[int, Field(ge=1, le=8)]] = Field(default_factory=dict)
     priorities: dict[ThreatClass, Annotated[float, Field(ge=0.0)]] = Field(
         default_factory=lambda: {"ballistic": 4.0, "cruise": 2.0, "aircraft": 1.5, "drone": 1.0})
     kill_assessment_delay: Annotated[Duration, Field(ge=0.0)] = 4.0
     layering: bool = True
     threat_radius: Annotated[Length, Field(gt=0.0)] = 5000.0
-    assignment: Literal["greedy"] = "greedy"
+    assignment: Literal["greedy", "local_search", "exact"] = "greedy"
+    wta_time_limit: Annotated[Duration, Field(gt=0.0)] = 0.05
+    objective: Literal["value", "cost_aware"] = "value"
+    cost_weight: Annotated[float, Field(ge=0.0)] = 10.0
+    look_ahead: Annotated[Duration, Field(ge=0.0)] = 300.0
 
     def salvo_size(self, layer: str) -> int:
         """Interceptors per engagement for ``layer`` under this doctrine."""
         if layer in self.salvo:
             return self.salvo[layer]
-        return 2 if self.mode == "shoot-shoot" else 1
+        return 1 if self.mode == "shoot-look-shoot" else 2
+
+    @property
+    def cost_per_usd(self) -> float:
+        """Objective weight of one USD of interceptors (0 for the value-only objective)."""
+        return self.cost_weight / 1e6 if self.objective == "cost_aware" else 0.0
 
 
 class CommandPost(_Frozen):
