@@ -14,19 +14,22 @@ First-improvement until no move decreases F by more than a relative 1e-12.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from iadsim.assignment._common import Arrays
-from iadsim.assignment._kernels import cyclic_exchange, improve, path_exchange
+from iadsim.assignment._kernels import cyclic_exchange, improve, max_marginal_return, path_exchange
 
 
 def local_search(a: Arrays, x0: np.ndarray, max_rounds: int = 1000, cycle_len: int = 8,
-                 ) -> tuple[np.ndarray, int]:
+                 deadline: float = np.inf) -> tuple[np.ndarray, int]:
     """Improve ``x0`` (not modified) by local search; returns ``(x, rounds)``.
 
     Alternates the one- and two-shot moves of :func:`._kernels.improve` with cyclic and path
     multi-exchanges of up to ``cycle_len`` shots (:func:`._kernels.cyclic_exchange`,
-    :func:`._kernels.path_exchange`) until none improves.
+    :func:`._kernels.path_exchange`) until none improves, or until ``time.perf_counter()``
+    passes ``deadline`` (checked between passes).
     """
     x = np.array(x0, dtype=np.int64, copy=True)
     rem = a.counts - x.sum(axis=1)
@@ -35,7 +38,7 @@ def local_search(a: Arrays, x0: np.ndarray, max_rounds: int = 1000, cycle_len: i
     rounds = 0
     while rounds < max_rounds:
         rounds += int(improve(a.V, a.p, a.q, a.k, rem, a.allowed, x, E, tol, max_rounds))
-        if cycle_len < 2:
+        if cycle_len < 2 or time.perf_counter() > deadline:
             break
         gain = cyclic_exchange(a.q, a.allowed, x, E, cycle_len, tol)
         if gain == 0.0:
@@ -43,3 +46,21 @@ def local_search(a: Arrays, x0: np.ndarray, max_rounds: int = 1000, cycle_len: i
         if gain == 0.0:
             break
     return x, rounds
+
+
+def lagrangian_restart(a: Arrays, xb: np.ndarray) -> np.ndarray:
+    """Feasible start from the Lagrangian per-target argmins ``xb`` (m, n) (a "Lagrangian
+    heuristic", Fisher, Manage. Sci. 27, 1981): drop the least valuable shots of over-used types
+    (smallest loss ``E_j (1/q_ij - 1)``), then fill spare weapons greedily."""
+    x = np.ascontiguousarray(xb.T, dtype=np.int64).copy()
+    x[~a.allowed] = 0
+    E = a.V * np.exp((x * a.logq).sum(axis=0))
+    for i in np.nonzero(x.sum(axis=1) > a.counts)[0]:
+        for _ in range(int(x[i].sum() - a.counts[i])):
+            js = np.nonzero(x[i])[0]
+            j = js[np.argmin(E[js] * (1.0 / a.q[i, js] - 1.0))]
+            x[i, j] -= 1
+            E[j] /= a.q[i, j]
+    rem = a.counts - x.sum(axis=1)
+    max_marginal_return(E, a.p, a.q, a.k, rem, a.allowed, x)
+    return x

@@ -17,7 +17,7 @@ from iadsim.errors import InputError
 def wta(
     instance: Path = typer.Argument(..., help="WTA instance JSON (values, pk, counts[, cost, mask])."),  # noqa: B008
     method: str = typer.Option("exact", "--method", "-m", help="exact | greedy | local_search"),
-    time_limit: float | None = typer.Option(None, "--time-limit", "-t", help="Seconds (exact)."),
+    time_limit: float | None = typer.Option(None, "--time-limit", "-t", help="Seconds (exact, local_search)."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write result + assignment JSON."),  # noqa: B008
 ) -> None:
     """Solve a static weapon-target assignment: minimise expected surviving value + shot cost."""

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iadsim.frames import ecef2geodetic
+from iadsim.frames import ecef2enu, ecef2geodetic, enu_rotation, geodetic2ecef
 from iadsim.metrics.engagement import summarize
 
 
@@ -45,9 +45,13 @@ def _stack(rows, k, width=None, dtype=float):
     return np.concatenate([r[k] for r in rows])
 
 
-def _geo_columns(pos):
+def _geo_columns(pos, c):
+    """Geodetic and local east-north-up (about the scenario origin) columns of ECEF points."""
     lat, lon, alt = ecef2geodetic(pos) if len(pos) else (np.zeros(0), np.zeros(0), np.zeros(0))
-    return {"lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": np.asarray(alt, float)}
+    o = geodetic2ecef(c.origin_lat, c.origin_lon, c.origin_alt)
+    enu = ecef2enu(np.asarray(pos, float).reshape(-1, 3), o, enu_rotation(c.origin_lat, c.origin_lon))
+    return {"lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": np.asarray(alt, float),
+            "east": enu[:, 0], "north": enu[:, 1], "up": enu[:, 2]}
 
 
 def build_result(sim, wall_time: float) -> RunResult:
@@ -81,7 +85,7 @@ def build_result(sim, wall_time: float) -> RunResult:
     }
     order = np.lexsort((truth_cols["id"], truth_cols["object"], truth_cols["time"]))
     truth_cols = {k: np.asarray(v)[order] for k, v in truth_cols.items()}
-    truth_cols.update(_geo_columns(np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1)))
+    truth_cols.update(_geo_columns(np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1), c))
 
     tk_t = _stack(sim.track_rows, 0)
     tk_id = _stack(sim.track_rows, 1, dtype=np.int64)
@@ -93,7 +97,7 @@ def build_result(sim, wall_time: float) -> RunResult:
                    "pos_std": np.sqrt(np.clip(np.trace(tk_P[:, :3, :3], axis1=1, axis2=2), 0, None)),
                    "class": np.array([THREAT_CLASSES[k] if k >= 0 else "unknown" for k in tk_cls.tolist()],
                                      dtype=object)}
-    tracks_cols.update(_geo_columns(tk_x[:, :3]))
+    tracks_cols.update(_geo_columns(tk_x[:, :3], c))
 
     ev = sim.log.events
     order = np.argsort(np.asarray(ev["time"], float), kind="stable")
@@ -113,7 +117,9 @@ def build_result(sim, wall_time: float) -> RunResult:
 
     summary = summarize(sim, wall_time, truth_cols, tracks_cols)
     manifest = {"iadsim_version": __version__, "scenario": c.scenario.name, "scenario_file": c.source,
-                "scenario_hash": c.scenario_hash, "seed": sim.seed}
+                "scenario_hash": c.scenario_hash, "seed": sim.seed,
+                "epoch_utc": c.scenario.start.isoformat(),
+                "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
     tables = {
         "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
                                        "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()}),

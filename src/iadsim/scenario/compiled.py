@@ -85,6 +85,9 @@ class CompiledScenario:
     raids: tuple[RaidSpec, ...]
     doctrine: Doctrine
     c2_cycle: float
+    origin_lat: float = 0.0
+    origin_lon: float = 0.0
+    origin_alt: float = 0.0
 
     @property
     def n_threats(self) -> int:

@@ -202,6 +202,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
             route_lat=np.array([p.lat for p in raid.route]), route_lon=np.array([p.lon for p in raid.route]),
         ))
 
+    origin = scenario.origin or scenario.assets[0].position
     canonical = json.dumps({"scenario": scenario.model_dump(mode="json"),
                             "radars": [r.spec.model_dump() for r in radars],
                             "interceptors": [s.model_dump() for _, s in interceptor_types],
@@ -213,6 +214,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         assets=assets, radars=tuple(radars), fire_units=fire_units,
         interceptor_types=tuple(interceptor_types), threat_types=tuple(threat_types), raids=tuple(raids),
         doctrine=scenario.command_post.doctrine, c2_cycle=scenario.command_post.cycle,
+        origin_lat=origin.lat, origin_lon=origin.lon, origin_alt=origin.alt,
     )
 
 

@@ -14,6 +14,7 @@ Geodetic positions are ``{lat, lon, alt}`` with lat/lon in degrees (bare numbers
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -201,10 +202,17 @@ class Raid(_Frozen):
 
 
 class Scenario(_Frozen):
-    """A complete scenario (see the module docstring)."""
+    """A complete scenario (see the module docstring).
+
+    ``origin`` is the reference point of the local east-north-up columns of the outputs (default: the
+    first asset); ``start`` the UTC date-time of the scenario epoch (t = 0), for outputs that need a clock;
+    ``duration`` the time span simulated.
+    """
 
     name: Name
     description: str = ""
+    origin: Position | None = None
+    start: datetime = datetime(2030, 1, 1, tzinfo=timezone.utc)
     duration: PositiveDuration
     time_step: PositiveDuration = 1.0
     truth_sample: PositiveDuration = 5.0
