@@ -14,7 +14,7 @@ Geodetic positions are ``{lat, lon, alt}`` with lat/lon in degrees (bare numbers
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -212,7 +212,7 @@ class Scenario(_Frozen):
     name: Name
     description: str = ""
     origin: Position | None = None
-    start: datetime = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    start: datetime = datetime(2030, 1, 1, tzinfo=UTC)
     duration: PositiveDuration
     time_step: PositiveDuration = 1.0
     truth_sample: PositiveDuration = 5.0
