@@ -274,12 +274,17 @@ class Simulation:
         ev = self.evaluator.evaluate(tracks.x, tracks.cls)
         has_deadline = (ev.asset >= 0) | (ev.cls == 0)
         t_end = np.where(has_deadline, t + ev.t_go, np.inf)
-        eligible = np.ones(len(tracks), bool)
-        for row, tid in enumerate(tracks.id.tolist()):
-            if tid in self.engaged_until:
-                eligible[row] = False
-            elif tid in self.assessed_kill and tracks.last_update[row] <= self.assessed_kill[tid]:
-                eligible[row] = False
+        # not while an engagement is in flight or awaiting its kill assessment; not after an assessed kill
+        # unless the track has been updated since (the threat was seen again)
+        eligible = ~np.isin(tracks.id, np.fromiter(self.engaged_until, np.int64, len(self.engaged_until)))
+        if self.assessed_kill:
+            ids = np.fromiter(self.assessed_kill, np.int64, len(self.assessed_kill))
+            when = np.fromiter(self.assessed_kill.values(), float, len(self.assessed_kill))
+            pos = np.searchsorted(ids, tracks.id, sorter=np.argsort(ids))
+            order = np.argsort(ids)
+            pos = np.minimum(pos, ids.size - 1)
+            hit = ids[order][pos] == tracks.id
+            eligible &= ~(hit & (tracks.last_update <= when[order][pos]))
         shots = self._shots()
         rounds = np.array([int(r.sum()) for r in self.launcher_rounds], dtype=np.int64) + self.reserve
         later = np.minimum(rounds // self.kin.salvo, self.later_cap)
