@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 import pyarrow.parquet as pq
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -97,3 +98,23 @@ def test_adding_a_radar_keeps_the_threat_draws():
     s1, s2 = Simulation(c1, 3), Simulation(c2, 3)
     np.testing.assert_array_equal(s1.threats.t_launch, s2.threats.t_launch)
     np.testing.assert_array_equal(s1.threats.launch_lat, s2.threats.launch_lat)
+
+
+@pytest.mark.parametrize("filt", ["imm_ncv", "imm_ballistic"])
+def test_tracker_filters_from_the_scenario(filt):
+    d = dict(BASE)
+    d["tracker"] = {"filter": filt}
+    sim = Simulation(scenario_from_data(d), 1)
+    assert type(sim.tracker.filter).__name__ == "IMM"
+    res = sim.run()
+    assert res.summary["tracking"]["tracks_confirmed"] > 0
+    assert res.summary["threats"]["total"]["intercepted"] > 0
+
+
+def test_tracker_m_of_n_validated():
+    from iadsim.errors import InputError
+
+    d = dict(BASE)
+    d["tracker"] = {"confirm_m": 4, "confirm_n": 3}
+    with pytest.raises(InputError, match="tracker: confirm_m must not exceed confirm_n"):
+        scenario_from_data(d)

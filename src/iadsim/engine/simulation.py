@@ -38,15 +38,12 @@ from iadsim.scenario.compiled import CompiledScenario
 from iadsim.sensors.detection import snr_from_reference
 from iadsim.sensors.radar import Radar, RadarParams
 from iadsim.tracking import EKF, SensorGeometry, Tracker, TrackerConfig
-from iadsim.tracking.motion import NCV
+from iadsim.tracking.imm import IMM
+from iadsim.tracking.motion import NCV, Ballistic
 
 # threat status codes
 NOT_LAUNCHED, FLYING, INTERCEPTED, LEAKED = 0, 1, 2, 3
 STATUS_NAMES = ("not_launched", "flying", "intercepted", "leaked")
-
-#: acceleration noise PSD (m^2/s^3) of the nearly-constant-velocity tracking filter; large enough to
-#: follow gravity-driven ballistic arcs (g^2 T for scan periods of a few seconds), see BLK2001 sec 6.3.2
-TRACK_Q = 150.0
 
 
 #: RCS (m^2) of the small target the tracker assumes when deciding whether a scan should have seen a track
@@ -66,6 +63,22 @@ def small_target_counting(radars):
         return cover & (geo[:, 0] <= r_small[sensor])
 
     return counted
+
+
+def tracking_filter(spec):
+    """The tracker's filter for a scenario's ``tracker`` section (ECEF frame).
+
+    IMM transition probabilities: 0.05 per ``dt_ref = 5 s`` for ``imm_ncv`` (a manoeuvre every ~100 s) and
+    0.02 for ``imm_ballistic`` (a threat rarely changes class), scaled to each prediction interval
+    (Bar-Shalom, Li & Kirubarajan 2001, sect. 11.6).
+    """
+    if spec.filter == "ekf_ncv":
+        return EKF(NCV(spec.q, frame="ecef"))
+    if spec.filter == "imm_ncv":
+        return IMM([EKF(NCV(spec.q_low, frame="ecef")), EKF(NCV(spec.q_high, frame="ecef"))],
+                   [[0.95, 0.05], [0.05, 0.95]], [0.5, 0.5], dt_ref=5.0)
+    return IMM([EKF(NCV(spec.q_low, frame="ecef")), EKF(Ballistic(spec.q_low, frame="ecef", max_step=5.0))],
+               [[0.98, 0.02], [0.02, 0.98]], [0.5, 0.5], dt_ref=5.0)
 
 
 def component_rng(seed: int, name: str) -> np.random.Generator:
@@ -128,9 +141,12 @@ class Simulation:
         geom = SensorGeometry(position=np.array([r.ecef for r in self.radars]),
                               C=np.array([r.C for r in self.radars]),
                               dims=tuple(r.params.measured for r in self.radars))
+        ts = c.scenario.tracker
         cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0, max_range=tuple(r.params.r_max for r in self.radars),
-                            tentative_timeout=2.5 * max(r.params.scan_period for r in self.radars))
-        self.tracker = Tracker(geom, EKF(NCV(TRACK_Q, frame="ecef")), cfg, counted=small_target_counting(self.radars))
+                            tentative_timeout=2.5 * max(r.params.scan_period for r in self.radars),
+                            gate_probability=ts.gate_probability, confirm_m=ts.confirm_m, confirm_n=ts.confirm_n,
+                            max_misses=ts.max_misses)
+        self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))
 
         # fire units
         fu = c.fire_units

@@ -167,6 +167,36 @@ class CommandPost(_Frozen):
     doctrine: Doctrine = Field(default_factory=Doctrine)
 
 
+class TrackerSpec(_Frozen):
+    """The central tracker of the command post.
+
+    * ``filter``: ``ekf_ncv`` (one nearly-constant-velocity EKF; fastest), ``imm_ncv`` (IMM of a quiet and
+      a manoeuvring NCV model: better accuracy and fewer identity switches on mixed raids, about 6x the
+      tracker time) or ``imm_ballistic`` (IMM of a quiet NCV and a vacuum ballistic model).
+    * ``q``: acceleration noise PSD (m^2/s^3) of the single NCV filter; the default 150 lets one NCV model
+      follow gravity-driven ballistic arcs as well as drones (``q ~ g^2 T`` for scan periods of a few
+      seconds; Bar-Shalom, Li & Kirubarajan 2001, sect. 6.3.2). ``q_low`` / ``q_high``: the IMM's quiet and
+      manoeuvring models (the ballistic model takes ``q_low``).
+    * M-of-N confirmation (``confirm_m`` of ``confirm_n`` counted scans), ``max_misses`` consecutive counted
+      misses delete a confirmed track, ``gate_probability`` sets the chi-square gate.
+    """
+
+    filter: Literal["ekf_ncv", "imm_ncv", "imm_ballistic"] = "ekf_ncv"
+    q: Annotated[float, Field(gt=0.0)] = 150.0
+    q_low: Annotated[float, Field(gt=0.0)] = 2.0
+    q_high: Annotated[float, Field(gt=0.0)] = 150.0
+    gate_probability: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.999
+    confirm_m: Annotated[int, Field(ge=1, le=20)] = 3
+    confirm_n: Annotated[int, Field(ge=1, le=20)] = 5
+    max_misses: Annotated[int, Field(ge=1, le=50)] = 3
+
+    @model_validator(mode="after")
+    def _m_of_n(self):
+        if self.confirm_m > self.confirm_n:
+            raise ValueError("confirm_m must not exceed confirm_n")
+        return self
+
+
 class LaunchArea(_Frozen):
     """Threats launch at points drawn uniformly in a disc of ``radius`` about ``center``."""
 
@@ -220,6 +250,7 @@ class Scenario(_Frozen):
     sensors: Annotated[list[Sensor], Field(min_length=1)]
     fire_units: list[FireUnit] = Field(default_factory=list)
     command_post: CommandPost = Field(default_factory=CommandPost)
+    tracker: TrackerSpec = Field(default_factory=TrackerSpec)
     raids: Annotated[list[Raid], Field(min_length=1)]
 
 
