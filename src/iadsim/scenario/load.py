@@ -82,6 +82,20 @@ def _resolve(section, ref_name, override, where, file, lines):
         _raise_validation(exc, file, lines, prefix=where + ("override",))
 
 
+def _intern(section, ref, where, index: dict, types: list, file, lines) -> int:
+    """Index of catalog type ``ref`` (with its overrides) in ``types``, resolving it on first use.
+
+    Equal references share one entry; an overridden type is named ``<type>*<k>``.
+    """
+    key = (ref.type, json.dumps(ref.override, sort_keys=True, default=str))
+    if key not in index:
+        spec = _resolve(section, ref.type, ref.override, where, file, lines)
+        name = ref.type if not ref.override else f"{ref.type}*{len(index)}"
+        index[key] = len(types)
+        types.append((name, spec))
+    return index[key]
+
+
 def _unique(items, what, section, file, lines):
     seen = {}
     for i, item in enumerate(items):
@@ -133,14 +147,8 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     fu_type = []
     fu_radars = []
     for i, fu in enumerate(scenario.fire_units):
-        key = (fu.interceptor.type, json.dumps(fu.interceptor.override, sort_keys=True, default=str))
-        if key not in itypes:
-            spec = _resolve("interceptor", fu.interceptor.type, fu.interceptor.override,
-                            ("fire_units", i, "interceptor"), file, lines)
-            name = fu.interceptor.type if not fu.interceptor.override else f"{fu.interceptor.type}*{len(itypes)}"
-            itypes[key] = len(interceptor_types)
-            interceptor_types.append((name, spec))
-        fu_type.append(itypes[key])
+        fu_type.append(_intern("interceptor", fu.interceptor, ("fire_units", i, "interceptor"), itypes,
+                               interceptor_types, file, lines))
         linked = []
         for k, rname in enumerate(fu.radars):
             if rname not in sensor_idx:
@@ -168,14 +176,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     threat_types = []
     raids = []
     for i, raid in enumerate(scenario.raids):
-        key = (raid.threat.type, json.dumps(raid.threat.override, sort_keys=True, default=str))
-        if key not in ttypes:
-            spec = _resolve("threat", raid.threat.type, raid.threat.override, ("raids", i, "threat"),
-                            file, lines)
-            name = raid.threat.type if not raid.threat.override else f"{raid.threat.type}*{len(ttypes)}"
-            ttypes[key] = len(threat_types)
-            threat_types.append((name, spec))
-        tindex = ttypes[key]
+        tindex = _intern("threat", raid.threat, ("raids", i, "threat"), ttypes, threat_types, file, lines)
         spec = threat_types[tindex][1]
         targets = []
         for k, aname in enumerate(raid.targets):

@@ -200,6 +200,16 @@ def _open_csv(path, required):
     return fh, reader, {c: i for i, c in enumerate(header)}
 
 
+def _rows(reader, col, path):
+    """``(line number, fields)`` of the non-blank data rows; a short row is an error naming its line."""
+    for lineno, row in enumerate(reader, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) < len(col):
+            raise InputError(f"expected {len(col)} fields, got {len(row)}", file=path, line=lineno)
+        yield lineno, row
+
+
 def read_detections(path, setup: SensorSetup) -> list:
     """Read the detections CSV into scans ``[(time, sensor_index, z (K, m)), ...]`` in file order."""
     path = str(path)
@@ -213,11 +223,7 @@ def read_detections(path, setup: SensorSetup) -> list:
     scans, cur, rows = [], None, []
     last_t = -math.inf
     with fh:
-        for lineno, row in enumerate(reader, start=2):
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) < len(col):
-                raise InputError(f"expected {len(col)} fields, got {len(row)}", file=path, line=lineno)
+        for lineno, row in _rows(reader, col, path):
             t = _num(row[col["time"]], path, lineno, "time")
             if t < last_t:
                 raise InputError(f"time goes backwards ({t} after {last_t})", file=path, line=lineno,
@@ -256,11 +262,7 @@ def read_truth(path):
     fh, reader, col = _open_csv(path, ["time", "id", "east", "north", "up"])
     data: dict = {}
     with fh:
-        for lineno, row in enumerate(reader, start=2):
-            if not row or all(not c.strip() for c in row):
-                continue
-            if len(row) < len(col):
-                raise InputError(f"expected {len(col)} fields, got {len(row)}", file=path, line=lineno)
+        for lineno, row in _rows(reader, col, path):
             vals = [_num(row[col[c]], path, lineno, c) for c in ("time", "east", "north", "up")]
             data.setdefault(row[col["id"]].strip(), []).append(vals)
     out = {}
