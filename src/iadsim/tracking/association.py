@@ -18,7 +18,9 @@ detection" column per track; a gated pair is always preferred to leaving its tra
 with ``scipy.optimize.linear_sum_assignment`` (Jonker-Volgenant / Crouse 2016) *per connected component*
 of the bipartite gating graph: isolated pairs are assigned directly, components with one track or one
 detection (the vast majority when targets are separated) are solved in one vectorized pass by taking
-their smallest ``d2``; only the few larger clusters reach the assignment solver.
+their smallest ``d2``; only the few larger clusters reach the assignment solver. When few tracks are
+contested (``SMALL_LSA``) they go to one assignment directly, which is cheaper than finding components;
+the problem separates by component, so both give the optimum.
 
 Pre-gating (so the cost grows about linearly with the number of tracks)
 -----------------------------------------------------------------------
@@ -47,6 +49,8 @@ from iadsim.tracking.measurements import residual
 _BIG = 1e12
 #: below this many track-detection pairs the full cost matrix is cheaper than the KD-tree pre-gate
 DENSE_PAIRS = 400
+#: up to this many contested tracks one assignment problem is cheaper than splitting into components
+SMALL_LSA = 48
 
 
 def embed(z, comps: tuple) -> np.ndarray:
@@ -123,6 +127,13 @@ def gnn(rows, cols, d2, M: int, K: int, gate: float):
     if iso.all():
         return rows, cols
     rows, cols, d2 = rows[~iso], cols[~iso], d2[~iso]
+    tr, ti = np.unique(rows, return_inverse=True)
+    if tr.size <= SMALL_LSA:  # one small assignment is cheaper than finding the components first
+        de, di = np.unique(cols, return_inverse=True)
+        a, b = _lsa_with_miss(ti, di, d2, tr.size, de.size, gate)
+        out_r.append(tr[a])
+        out_c.append(de[b])
+        return np.concatenate(out_r), np.concatenate(out_c)
     graph = coo_matrix((np.ones(rows.size), (rows, M + cols)), shape=(M + K, M + K))
     _, label = connected_components(graph, directed=False)
     comp = label[rows]
@@ -145,15 +156,21 @@ def gnn(rows, cols, d2, M: int, K: int, gate: float):
         for grp in np.split(order, splits):
             tr, ti = np.unique(rows[grp], return_inverse=True)
             de, di = np.unique(cols[grp], return_inverse=True)
-            nt_, nd_ = tr.size, de.size
-            cost = np.full((nt_, nd_ + nt_), _BIG)
-            cost[ti, di] = d2[grp]
-            cost[np.arange(nt_), nd_ + np.arange(nt_)] = gate
-            a, b = linear_sum_assignment(cost)
-            real = b < nd_
-            out_r.append(tr[a[real]])
-            out_c.append(de[b[real]])
+            a, b = _lsa_with_miss(ti, di, d2[grp], tr.size, de.size, gate)
+            out_r.append(tr[a])
+            out_c.append(de[b])
     return np.concatenate(out_r), np.concatenate(out_c)
+
+
+def _lsa_with_miss(ti, di, d2, nt: int, nd: int, gate: float):
+    """Optimal assignment of ``nt`` tracks to ``nd`` detections with gated costs ``d2`` at ``(ti, di)``
+    and a miss (cost ``gate``) per unassigned track; returns the assigned (track, detection) local indices."""
+    cost = np.full((nt, nd + nt), _BIG)
+    cost[ti, di] = d2
+    cost[np.arange(nt), nd + np.arange(nt)] = gate
+    a, b = linear_sum_assignment(cost)
+    real = b < nd
+    return a[real], b[real]
 
 
 def associate(zhat, S0, z, R, comps: tuple, gate: float, pregate: bool = True):
