@@ -467,19 +467,9 @@ def _on_path(level, v_end, t, ut, pred):
 
 
 @njit(cache=True)
-def cyclic_exchange(q, allowed, x, E, max_len, tol):
-    """Apply the most negative cyclic multi-exchange found (Ahuja et al. 2007, sec. 4.2).
-
-    Improvement graph: a node per fired shot (unit a of type i(a) on target t(a)); the arc a -> b
-    means "a moves to t(b), and b leaves t(b)", changing the surviving value of t(b) by
-    ``c_ab = E_t(b) (q_i(a)t(b) / q_i(b)t(b) - 1)``. A cycle whose units sit on distinct targets
-    changes F by the sum of its arc costs. Negative subset-disjoint cycles are searched with the
-    label-correcting heuristic of Ahuja, Orlin & Sharma (one label per node and length, only
-    negative partial paths extended, by the Lin-Kernighan rotation lemma). Length-2 cycles are
-    the swaps. All negative cycles found are applied greedily (most negative first) as long as
-    they touch disjoint targets. Returns the total change of F (<= 0; 0 if none below ``-tol``).
-    """
-    n, m = q.shape
+def _units(x):
+    """Type and target of every fired shot ("unit") of assignment ``x``, in row-major order."""
+    n, m = x.shape
     U = 0
     for i in range(n):
         for j in range(m):
@@ -493,6 +483,25 @@ def cyclic_exchange(q, allowed, x, E, max_len, tol):
                 ui[u] = i
                 ut[u] = j
                 u += 1
+    return ui, ut
+
+
+@njit(cache=True)
+def cyclic_exchange(q, allowed, x, E, max_len, tol):
+    """Apply the most negative cyclic multi-exchange found (Ahuja et al. 2007, sec. 4.2).
+
+    Improvement graph: a node per fired shot (unit a of type i(a) on target t(a)); the arc a -> b
+    means "a moves to t(b), and b leaves t(b)", changing the surviving value of t(b) by
+    ``c_ab = E_t(b) (q_i(a)t(b) / q_i(b)t(b) - 1)``. A cycle whose units sit on distinct targets
+    changes F by the sum of its arc costs. Negative subset-disjoint cycles are searched with the
+    label-correcting heuristic of Ahuja, Orlin & Sharma (one label per node and length, only
+    negative partial paths extended, by the Lin-Kernighan rotation lemma). Length-2 cycles are
+    the swaps. All negative cycles found are applied greedily (most negative first) as long as
+    they touch disjoint targets. Returns the total change of F (<= 0; 0 if none below ``-tol``).
+    """
+    n, m = q.shape
+    ui, ut = _units(x)
+    U = ui.size
     K = max_len
     dist = np.full((K, U), np.inf)
     pred = np.full((K, U), -1, np.int64)
@@ -579,19 +588,8 @@ def path_exchange(q, allowed, x, E, max_len, tol):
     and disjoint application as :func:`cyclic_exchange`. Returns the total change of F.
     """
     n, m = q.shape
-    U = 0
-    for i in range(n):
-        for j in range(m):
-            U += x[i, j]
-    ui = np.empty(U, np.int64)
-    ut = np.empty(U, np.int64)
-    u = 0
-    for i in range(n):
-        for j in range(m):
-            for _ in range(x[i, j]):
-                ui[u] = i
-                ut[u] = j
-                u += 1
+    ui, ut = _units(x)
+    U = ui.size
     K = max_len
     dist = np.full((K, U), np.inf)
     pred = np.full((K, U), -1, np.int64)
