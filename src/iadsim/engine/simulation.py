@@ -97,6 +97,7 @@ def radar_params(site) -> RadarParams:
         az_center=site.facing, az_width=s.azimuth_width, el_min=s.elevation_min, el_max=s.elevation_max,
         scan_period=s.scan_period, swerling=s.swerling, n_pulses=s.n_pulses, sigma_r=s.sigma_range,
         sigma_az=s.sigma_azimuth, sigma_el=s.sigma_elevation,
+        # a radar without range rate never uses sigma_rdot; RadarParams only needs a positive placeholder
         sigma_rdot=s.sigma_range_rate if s.sigma_range_rate is not None else 1.0, measured=measured,
         fa_per_scan=s.false_alarms_per_scan)
 
@@ -259,8 +260,13 @@ class Simulation:
         self.asset_hits[a] += 1
         p = th.p_damage[i] * (1.0 - self.c.assets.hardness[a])
         destroyed = bool(self.damage_rng.random() < p)
-        self.log.event(t, "leak", threat=i, asset=a, detail="asset destroyed" if destroyed and not
-                       self.asset_destroyed[a] else ("damage roll failed" if not destroyed else "already destroyed"))
+        if not destroyed:
+            detail = "damage roll failed"
+        elif self.asset_destroyed[a]:
+            detail = "already destroyed"
+        else:
+            detail = "asset destroyed"
+        self.log.event(t, "leak", threat=i, asset=a, detail=detail)
         if destroyed and not self.asset_destroyed[a]:
             self.asset_destroyed[a] = True
             self.log.event(t, "asset_destroyed", threat=i, asset=a, detail=self.c.assets.names[a])
