@@ -16,7 +16,9 @@ import platform
 import time
 from pathlib import Path
 
+import numpy as np
 import yaml
+from scipy import stats as st
 
 from iadsim.montecarlo import run_monte_carlo
 
@@ -46,7 +48,7 @@ def main() -> None:
     base = yaml.safe_load(Path(args.scenario).read_text())
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    stats = {}
+    stats, rows = {}, {}
     for name in args.variants:
         d = dict(base)
         cp = dict(d.get("command_post", {}))
@@ -64,6 +66,7 @@ def main() -> None:
                               progress=lambda k, n, s=name: print(f"\r{s}: {k}/{n}", end="", flush=True))
         print(f"\r{name}: {res.stats['replications']} replications in {time.perf_counter() - t0:.0f} s")
         stats[name] = res.stats
+        rows[name] = res.rows
     print(f"\nmachine: {platform.machine()}, python {platform.python_version()}; "
           f"{args.runs} seeds per variant (0..{args.runs - 1}), common random numbers\n")
     names = list(stats)
@@ -79,6 +82,21 @@ def main() -> None:
             scale = 1e-6 if key == "interceptor_cost" else 1.0
             lo, hi = (v * scale for v in s["ci95"])
             cells.append(f"{fmt.format(s['mean'] * scale)} [{fmt.format(lo)}, {fmt.format(hi)}]")
+        print(f"| {label} | " + " | ".join(cells) + " |")
+    # paired differences against the baseline: same seeds, so the common random numbers cancel
+    base = names[0]
+    print("\n| paired difference vs baseline (mean, 95% CI) | " + " | ".join(names[1:]) + " |")
+    print("|---" * len(names) + "|")
+    for label, key, fmt in METRICS:
+        cells = []
+        for n in names[1:]:
+            a = {r["seed"]: r.get(key) for r in rows[base]}
+            d = np.array([r[key] - a[r["seed"]] for r in rows[n] if r.get(key) is not None
+                          and a.get(r["seed"]) is not None], float)
+            scale = 1e-6 if key == "interceptor_cost" else 1.0
+            m = d.mean() * scale
+            h = st.t.ppf(0.975, d.size - 1) * d.std(ddof=1) / np.sqrt(d.size) * scale if d.size > 1 else np.nan
+            cells.append(f"{fmt.format(m)} [{fmt.format(m - h)}, {fmt.format(m + h)}]")
         print(f"| {label} | " + " | ".join(cells) + " |")
 
 

@@ -59,8 +59,12 @@ def small_target_counting(radars):
     r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
 
     def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
-        geo, cover = radars[sensor].geometry(pos, np.zeros_like(pos))
-        return cover & (geo[:, 0] <= r_small[sensor])
+        out = np.zeros(pos.shape[0], bool)
+        d = pos - radars[sensor].ecef
+        near = np.flatnonzero(np.einsum("mi,mi->m", d, d) <= r_small[sensor] ** 2)  # cheap range cut first
+        if near.size:
+            out[near] = radars[sensor].geometry(pos[near], np.zeros((near.size, 3)))[1]
+        return out
 
     return counted
 

@@ -211,8 +211,9 @@ class Tracker:
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
-        M = len(self)
-        rest = np.setdiff1d(np.arange(M), rows, assume_unique=True)
+        others = np.ones(len(self), bool)
+        others[rows] = False
+        rest = np.flatnonzero(others)
         perm = np.concatenate([rest, rows])
         merged = type(self.state).concat([self.state.take(rest), upd])
         self.state = merged.take(np.argsort(perm))
@@ -267,7 +268,9 @@ class Tracker:
             ti, dj = associate(zhat[sel], S0[sel], z[free], R[free], comps, gate, pregate=pg)
             out_t.append(ci[sel[ti]])
             out_d.append(free[dj])
-            free = np.setdiff1d(free, free[dj], assume_unique=True)
+            keep = np.ones(free.size, bool)
+            keep[dj] = False
+            free = free[keep]
         if not out_t:
             return np.zeros(0, np.intp), np.zeros(0, np.intp)
         return np.concatenate(out_t), np.concatenate(out_d)
