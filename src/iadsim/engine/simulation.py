@@ -148,7 +148,7 @@ class Simulation:
                               dims=tuple(r.params.measured for r in self.radars))
         ts = c.scenario.tracker
         cfg = TrackerConfig(v_max=3500.0, pos_std_max=8000.0, max_range=tuple(r.params.r_max for r in self.radars),
-                            tentative_timeout=2.5 * max(r.params.scan_period for r in self.radars),
+                            tentative_timeout=tuple(2.5 * r.params.scan_period for r in self.radars),
                             gate_probability=ts.gate_probability, confirm_m=ts.confirm_m, confirm_n=ts.confirm_n,
                             max_misses=ts.max_misses)
         self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))

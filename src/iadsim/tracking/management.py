@@ -61,8 +61,9 @@ class TrackerConfig:
         a sensor does not measure elevation.
     max_range : per-sensor coverage radius (m) for counted scans, or None (unlimited).
     pregate : use the KD-tree pre-gate (True) or the full cost matrix (False).
-    tentative_timeout : delete a tentative track that has had no detection for this long (s), or None.
-        With several sensors of different coverage a false alarm's tentative track may lie where no scan
+    tentative_timeout : delete a tentative track that has had no detection for this long (s), or None;
+        a tuple gives one timeout per sensor, applied by the sensor of the track's last detection. With
+        several sensors of different coverage a false alarm's tentative track may lie where no scan
         counts against it (see ``Tracker(counted=...)``); the timeout retires it.
     confirmed_first : associate confirmed tracks first, tentative tracks on the remaining detections
         (True), or all tracks in one global assignment (False).
@@ -85,7 +86,7 @@ class TrackerConfig:
     init_up_sigma: float = 0.0
     max_range: tuple | None = None
     pregate: bool = True
-    tentative_timeout: float | None = None
+    tentative_timeout: float | tuple | None = None
     confirmed_first: bool = True
     confirmation: str = "m_of_n"
     association: str = "gnn"

@@ -105,13 +105,15 @@ class Tracker:
         self.misses = np.zeros(0, np.int64)
         self.n_updates = np.zeros(0, np.int64)
         self.last_update = np.zeros(0)
+        self.last_sensor = np.zeros(0, np.int64)  # sensor of the last detection (tentative timeouts)
         self.score = np.zeros(0)
         self.next_id = 1
         self.time = -np.inf
         self._gates = {}
 
     # -- helpers -----------------------------------------------------------------------------------
-    _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "score")
+    _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "last_sensor",
+               "score")
 
     def __len__(self) -> int:
         return self.id.shape[0]
@@ -192,6 +194,7 @@ class Tracker:
                     assigned_det[di] = True
                 self.n_updates = self.n_updates + hit
                 self.last_update = np.where(hit, t, self.last_update)
+                self.last_sensor = np.where(hit, sensor, self.last_sensor)
             if self.counted is not None:
                 cov = cov & self.counted(sensor, self.state.x[:, 0:3])
             self.hist, self.scans, self.misses = record_scan(self.hist, self.scans, self.misses, cov, hit,
@@ -203,7 +206,10 @@ class Tracker:
                                                    pos_std, cfg, self.score)
             self.status = self.status.astype(np.int8)
             if cfg.tentative_timeout is not None:
-                keep &= ~((self.status == 0) & (t - self.last_update > cfg.tentative_timeout))
+                limit = np.asarray(cfg.tentative_timeout, float)
+                if limit.ndim:
+                    limit = limit[self.last_sensor]
+                keep &= ~((self.status == 0) & (t - self.last_update > limit))
             self._keep(keep)
         new = np.flatnonzero(~assigned_det)
         if new.size:
@@ -287,7 +293,7 @@ class Tracker:
         confirmed_now = np.int8(1 if cfg.confirm_m == 1 and cfg.confirmation == "m_of_n" else 0)
         add = {"id": ids, "t": np.full(K, t), "status": np.full(K, confirmed_now, np.int8), "hist": one,
                "scans": one, "misses": np.zeros(K, np.int64), "n_updates": one,
-               "last_update": np.full(K, t),
+               "last_update": np.full(K, t), "last_sensor": np.full(K, sensor, np.int64),
                "score": np.full(K, np.log(cfg.new_target_density / cfg.clutter_density))}
         for f in self._fields:
             setattr(self, f, np.concatenate([getattr(self, f), add[f]]))
