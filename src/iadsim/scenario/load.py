@@ -96,6 +96,17 @@ def _intern(section, ref, where, index: dict, types: list, file, lines) -> int:
     return index[key]
 
 
+def _lookup(names, index: dict, verb: str, what: str, where: tuple, fail) -> list[int]:
+    """Indices of declared ``names``; an undeclared one fails at its list position ``where + (k,)``."""
+    out = []
+    for k, name in enumerate(names):
+        if name not in index:
+            raise fail(f"{verb} {name!r}, which is not a declared {what} (declared: {', '.join(index)})",
+                       where + (k,))
+        out.append(index[name])
+    return out
+
+
 def _unique(items, what, section, file, lines):
     seen = {}
     for i, item in enumerate(items):
@@ -149,13 +160,8 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     for i, fu in enumerate(scenario.fire_units):
         fu_type.append(_intern("interceptor", fu.interceptor, ("fire_units", i, "interceptor"), itypes,
                                interceptor_types, file, lines))
-        linked = []
-        for k, rname in enumerate(fu.radars):
-            if rname not in sensor_idx:
-                raise fail(f"fire unit links radar {rname!r}, which is not a declared sensor "
-                           f"(declared: {', '.join(sensor_idx)})", ("fire_units", i, "radars", k))
-            linked.append(sensor_idx[rname])
-        fu_radars.append(tuple(linked))
+        fu_radars.append(tuple(_lookup(fu.radars, sensor_idx, "fire unit links radar", "sensor",
+                                       ("fire_units", i, "radars"), fail)))
     fus = scenario.fire_units
     fire_units = FireUnitTable(
         names=tuple(f.name for f in fus),
@@ -178,12 +184,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     for i, raid in enumerate(scenario.raids):
         tindex = _intern("threat", raid.threat, ("raids", i, "threat"), ttypes, threat_types, file, lines)
         spec = threat_types[tindex][1]
-        targets = []
-        for k, aname in enumerate(raid.targets):
-            if aname not in asset_idx:
-                raise fail(f"raid targets {aname!r}, which is not a declared asset "
-                           f"(declared: {', '.join(asset_idx)})", ("raids", i, "targets", k))
-            targets.append(asset_idx[aname])
+        targets = _lookup(raid.targets, asset_idx, "raid targets", "asset", ("raids", i, "targets"), fail)
         center = raid.launch_area.center
         c_ecef = _ecef(center)
         for k, a in enumerate(targets):
