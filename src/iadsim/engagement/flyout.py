@@ -32,7 +32,6 @@ class InterceptWindow:
     t_intercept: np.ndarray  # (P,) s
     t_launch: np.ndarray  # (P,) s
     pip: np.ndarray  # (P, 3) ECEF
-    distance: np.ndarray  # (P,) m, launcher to PIP
 
 
 def earliest_intercepts(fu_pos, speed, t_ready, r_min, r_max, h_min, h_max, t_samples, pred_pos, pred_alt,
@@ -61,7 +60,7 @@ def earliest_intercepts(fu_pos, speed, t_ready, r_min, r_max, h_min, h_max, t_sa
     dk = d[rows, k]
     t_int = t_samples[k]
     return InterceptWindow(feasible=feasible, t_intercept=t_int, t_launch=t_int - dk / speed,
-                           pip=pred_pos[rows, k], distance=dk)
+                           pip=pred_pos[rows, k])
 
 
 def resolve_intercept(pip, truth_pos, alive, basket: float):

@@ -306,11 +306,10 @@ class Simulation:
         if self.assessed_kill:
             ids = np.fromiter(self.assessed_kill, np.int64, len(self.assessed_kill))
             when = np.fromiter(self.assessed_kill.values(), float, len(self.assessed_kill))
-            pos = np.searchsorted(ids, tracks.id, sorter=np.argsort(ids))
             order = np.argsort(ids)
-            pos = np.minimum(pos, ids.size - 1)
-            hit = ids[order][pos] == tracks.id
-            eligible &= ~(hit & (tracks.last_update <= when[order][pos]))
+            ids, when = ids[order], when[order]
+            pos = np.minimum(np.searchsorted(ids, tracks.id), ids.size - 1)
+            eligible &= ~((ids[pos] == tracks.id) & (tracks.last_update <= when[pos]))
         shots = self._shots()
         rounds = np.array([int(r.sum()) for r in self.launcher_rounds], dtype=np.int64) + self.reserve
         later = np.minimum(rounds // self.kin.salvo, self.later_cap)

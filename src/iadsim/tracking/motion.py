@@ -328,7 +328,29 @@ class NCA:
 # ---------------------------------------------------------------------------------------------------------
 
 
-class CT:
+class _ComplexStepWNA:
+    """Shared parts of the nonlinear models (CT, Ballistic): the complex-step Jacobian of ``f``, the
+    white-noise-acceleration ``Q`` with a random walk of PSD ``_extra_psd()`` on the extra state (element 6,
+    when the model has one), and the prior of :func:`_augment`."""
+
+    def F(self, x, dt) -> np.ndarray:
+        return complex_step_jacobian(self.f, x, dt)
+
+    def Q(self, x, dt) -> np.ndarray:
+        x = np.asarray(x)
+        T = np.abs(_as_dt(dt, x.shape[0]))
+        Q = _wna_Q(self.q, T, self.n)
+        extra = self._extra_psd()
+        if extra is not None:
+            Q[:, 6, 6] = extra * T
+        return Q
+
+    def augment(self, x0, P0):
+        """Initial ``(x, P)`` with the model's prior on its extra state (``extra_mean``, ``extra_cov``)."""
+        return _augment(self, x0, P0)
+
+
+class CT(_ComplexStepWNA):
     r"""Coordinated turn with unknown turn rate (omega as state element 6), n = 7.
 
     State ``[p (3), v (3), omega]``, omega in rad/s, positive counter-clockwise seen from above (right-hand
@@ -384,19 +406,8 @@ class CT:
         out[:, 3:6] = vu[:, None] * u + np.cos(th)[:, None] * vh + np.sin(th)[:, None] * k
         return out
 
-    def F(self, x, dt) -> np.ndarray:
-        return complex_step_jacobian(self.f, x, dt)
-
-    def Q(self, x, dt) -> np.ndarray:
-        x = np.asarray(x)
-        T = np.abs(_as_dt(dt, x.shape[0]))
-        Q = _wna_Q(self.q, T, 7)
-        Q[:, 6, 6] = self.q_omega * T
-        return Q
-
-    def augment(self, x0, P0):
-        """Initial ``(x, P)`` with turn-rate prior ``N(0, sigma_omega0^2)``."""
-        return _augment(self, x0, P0)
+    def _extra_psd(self):
+        return self.q_omega
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -404,7 +415,7 @@ class CT:
 # ---------------------------------------------------------------------------------------------------------
 
 
-class Ballistic:
+class Ballistic(_ComplexStepWNA):
     r"""Ballistic target: gravity plus optional drag with unknown ballistic coefficient (n = 6 or 7).
 
     Li & Jilkov 2010 (Part II), ballistic/re-entry models: in an inertial (here non-rotating earth) frame
@@ -496,17 +507,5 @@ class Ballistic:
         out[:, 3:6] = v
         return out
 
-    def F(self, x, dt) -> np.ndarray:
-        return complex_step_jacobian(self.f, x, dt)
-
-    def Q(self, x, dt) -> np.ndarray:
-        x = np.asarray(x)
-        T = np.abs(_as_dt(dt, x.shape[0]))
-        Q = _wna_Q(self.q, T, self.n)
-        if self.drag:
-            Q[:, 6, 6] = self.q_beta * T
-        return Q
-
-    def augment(self, x0, P0):
-        """Initial ``(x, P)``; with drag, beta prior ``N(beta0, sigma_beta0^2)``."""
-        return _augment(self, x0, P0)
+    def _extra_psd(self):
+        return self.q_beta if self.drag else None
