@@ -34,6 +34,9 @@ METRICS = [("leakage", "leakage", "{:.3f}"), ("threats leaked", "threats_leaked"
            ("ballistic leaked", "ballistic_leaked", "{:.1f}"), ("assets lost (of 6)", "assets_lost", "{:.2f}"),
            ("value surviving", "value_surviving_fraction", "{:.3f}"),
            ("interceptors fired", "interceptors_fired", "{:.0f}"),
+           ("upper tier fired", "fired_lr_interceptor", "{:.1f}"),
+           ("middle tier fired", "fired_mr_interceptor", "{:.1f}"),
+           ("lower tier fired", "fired_sr_interceptor", "{:.1f}"),
            ("interceptor cost (M$)", "interceptor_cost", "{:.1f}")]
 
 

@@ -44,23 +44,33 @@ def test_invariants(n_drone, n_cruise, n_bm, channels, launchers, per, reserve, 
     c = _scenario(n_drone, n_cruise, n_bm, channels, launchers, per, reserve, mode)
     sim = Simulation(c, seed)
     res = sim.run()
-    status = sim.status
+    status = sim.threat_state.status
+    fu = sim.fire_units
     # every threat ends intercepted, leaked or still flying (all launch inside the window)
     assert set(np.unique(status)) <= {FLYING, INTERCEPTED, LEAKED}
     eng = res.tables["engagements"].to_pydict()
+    # something was engaged whenever the magazine holds a salvo: the battery covers the quickstart raids
+    if launchers * per >= (2 if mode == "shoot-shoot" else 1):
+        assert len(eng["engagement"]) >= 1 and fu.fired[0] >= 1
     killed = [t for t, r in zip(eng["threat"], eng["result"], strict=True) if r == "kill"]
     assert sorted(killed) == sorted(np.flatnonzero(status == INTERCEPTED).tolist())
     ev = res.tables["events"].to_pydict()
     leaks = [t for t, k in zip(ev["threat"], ev["kind"], strict=True) if k == "leak"]
     assert sorted(leaks) == sorted(np.flatnonzero(status == LEAKED).tolist())
+    # a kill happens before the threat's own end of flight, and is logged once
+    t_kill = sim.threat_state.t_kill
+    ended = sim.threats.t_end
+    assert (t_kill[status == INTERCEPTED] < ended[status == INTERCEPTED]).all()
+    assert [k for k in ev["kind"]].count("intercept") == int((status == INTERCEPTED).sum())
     # no magazine below zero, and every round is accounted for
-    rounds = sim.launcher_rounds[0]
-    assert (rounds >= 0).all() and sim.reserve[0] >= 0
-    assert sim.fired[0] + rounds.sum() + sim.reserve[0] == launchers * per + reserve
-    assert sum(eng["salvo"]) == sim.fired[0]
-    # no fire unit over its channels: engagements open between decision and intercept
+    rounds = fu.launcher_rounds[0]
+    assert (rounds >= 0).all() and fu.reserve[0] >= 0
+    assert fu.fired[0] + rounds.sum() + fu.reserve[0] == launchers * per + reserve
+    assert sum(eng["salvo"]) == fu.fired[0]
+    assert [k for k in ev["kind"]].count("interceptor_launch") <= fu.fired[0]
+    # no fire unit over its channels: an engagement holds one from its decision until its last round ends
     t0 = np.array(eng["t_decision"])
-    t1 = np.array(eng["t_intercept"])
+    t1 = np.where(np.isnan(eng["t_complete"]), np.inf, eng["t_complete"])
     for t in t0:
         assert np.count_nonzero((t0 <= t) & (t < t1)) <= channels
     # salvo size follows the doctrine

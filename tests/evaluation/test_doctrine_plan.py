@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics
+from iadsim.engagement.envelope import EnvelopeSet, constant_speed_envelope
 from iadsim.frames import geodetic2ecef
 
 SITE = geodetic2ecef(0.0, 0.0, 0.0)
@@ -12,14 +13,16 @@ EAST = np.array([0.0, 1.0, 0.0])
 
 
 def units(layers, r_max, speed, cost, pk_drone, salvo=1, channels=4):
+    """Fire units at one site with idealised constant-speed envelopes (``tof = d / s`` up to ``r_max``)."""
     F = len(layers)
     pk = np.zeros((F, 4))
     pk[:, 2] = pk_drone  # drone column of THREAT_CLASSES
     pk[:, 0] = 0.8
+    env = EnvelopeSet([constant_speed_envelope(s, 500.0, r, 0.0, 20e3) for s, r in zip(speed, r_max, strict=True)])
     return FireUnitKinematics(
-        pos=np.repeat(SITE[None], F, 0), speed=np.asarray(speed, float), reaction=np.full(F, 2.0),
-        r_min=np.full(F, 500.0), r_max=np.asarray(r_max, float), h_min=np.zeros(F), h_max=np.full(F, 20e3),
-        layer=np.asarray(layers), pk=pk, salvo=np.full(F, salvo), has_fcr=np.zeros(F, bool),
+        pos=np.repeat(SITE[None], F, 0), typ=np.arange(F), env=env, reaction=np.full(F, 2.0),
+        layer=np.asarray(layers), pk=pk, salvo=np.full(F, salvo), a_need=np.zeros((F, 4)),
+        min_closing=np.zeros(F), has_fcr=np.zeros(F, bool),
         fcr_pos=np.zeros((F, 3)), fcr_C=np.repeat(np.eye(3)[None], F, 0), fcr_rmax=np.full(F, np.inf),
         fcr_az_center=np.zeros(F), fcr_az_half=np.full(F, np.pi), fcr_el_min=np.full(F, -np.pi),
         fcr_el_max=np.full(F, np.pi), cost=np.asarray(cost, float), channels=np.full(F, channels))

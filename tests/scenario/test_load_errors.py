@@ -26,13 +26,15 @@ def test_examples_load():
 
 def test_units_and_override(tmp_path):
     text = QUICK.replace("interceptor: mr_interceptor",
-                         "interceptor: {type: mr_interceptor, override: {max_range: 45 NM, average_speed: 3 km/s}}")
+                         "interceptor: {type: mr_interceptor, override: {seeker_range: 8 NM, launch_mass: 0.35 t, "
+                         "motor: [{thrust: 70 kN, burn_time: 5 s, isp: 255 s}]}}")
     f = tmp_path / "s.yaml"
     f.write_text(text)
     c = load_scenario(f)
     name, spec = c.interceptor_types[0]
-    assert spec.max_range == pytest.approx(45 * 1852.0)
-    assert spec.average_speed == pytest.approx(3000.0)
+    assert spec.seeker_range == pytest.approx(8 * 1852.0)
+    assert spec.launch_mass == pytest.approx(350.0)
+    assert [(m.thrust, m.burn_time, m.isp) for m in spec.motor] == [(70e3, 5.0, 255.0)]
     assert spec.min_range == pytest.approx(3000.0)  # untouched catalog field
     assert c.duration == pytest.approx(1200.0)
     assert c.radars[0].facing == pytest.approx(4.71238898038469)
@@ -56,6 +58,13 @@ BAD = [
     ("missiles_per_launcher: 4", "missiles_per_launcher: -4", ["fire_units[0].missiles_per_launcher"],
      "missiles_per_launcher: -4"),
     ("radars: [FCR-1]", "radars: [FCR-9]", ["fire_units[0].radars[0]", "not a declared sensor"], "FCR-9"),
+    # interceptor physics: a force in kilograms, and a motor that burns more than the missile weighs
+    ("interceptor: mr_interceptor",
+     "interceptor: {type: mr_interceptor, override: {motor: [{thrust: 50 kg, burn_time: 5 s, isp: 250 s}]}}",
+     ["fire_units[0].interceptor.override.motor[0].thrust", "is not a force"], "thrust: 50 kg"),
+    ("interceptor: mr_interceptor",
+     "interceptor: {type: mr_interceptor, override: {motor: [{thrust: 60 kN, burn_time: 60 s, isp: 250 s}]}}",
+     ["fire_units[0].interceptor.override", "more than the launch mass allows"], "burn_time: 60 s"),
 ]
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 from scipy.optimize import brentq
+from scipy.stats import chi2, ncx2
 
 from iadsim.sensors.detection import (
     db2lin,
@@ -37,14 +38,55 @@ def test_swerling1_single_pulse_reference_value():
     np.testing.assert_allclose(pd_swerling1(snr_swerling1(0.5, 1e-4), 1e-4), 0.5)
 
 
+def _pd_nonfluctuating_scipy(snr, pfa, n):
+    """Nonfluctuating-target Pd from scipy.stats alone, in the module's convention (unit noise power per
+    pulse, square-law detector, statistic y = sum of n pulses): 2 y ~ chi2(2n) on noise, so the
+    threshold on 2 y is chi2.isf(Pfa, 2n); with a target of per-pulse SNR s, 2 y ~ ncx2(2n, 2 n s),
+    i.e. Pd = Q_n(sqrt(2 n s), sqrt(2 T)) = ncx2.sf(2 T, 2n, 2 n s) with T = chi2.isf(Pfa, 2n) / 2."""
+    two_t = chi2.isf(pfa, 2 * n)
+    return ncx2.sf(two_t, 2 * n, 2 * n * snr)
+
+
+def test_threshold_convention_by_monte_carlo():
+    """The convention of the reference above, by simulation: n complex pulses of unit noise power
+    (plus a constant target of power s), |.|^2 summed and compared with T = chi2.isf(Pfa, 2n) / 2."""
+    rng = np.random.default_rng(3)
+    n, pfa, s, trials = 4, 1e-2, db2lin(3.0), 200_000
+    T = chi2.isf(pfa, 2 * n) / 2
+    noise = (rng.normal(size=(trials, n)) + 1j * rng.normal(size=(trials, n))) / np.sqrt(2.0)
+    y0 = (np.abs(noise) ** 2).sum(axis=1)
+    y1 = (np.abs(noise + np.sqrt(s)) ** 2).sum(axis=1)
+    se0 = np.sqrt(pfa * (1 - pfa) / trials)
+    pd = _pd_nonfluctuating_scipy(s, pfa, n)
+    se1 = np.sqrt(pd * (1 - pd) / trials)
+    assert abs((y0 > T).mean() - pfa) < 4 * se0
+    assert abs((y1 > T).mean() - pd) < 4 * se1
+    assert pfa_from_threshold(T, n) == pytest.approx(pfa, rel=1e-10)
+
+
+@pytest.mark.parametrize("n", [1, 3, 10, 30])
+@pytest.mark.parametrize("snr_db", [-3.0, 0.0, 6.0, 12.0])
+@pytest.mark.parametrize("pfa", [1e-4, 1e-6])
+def test_marcum_exact_vs_scipy_ncx2(n, snr_db, pfa):
+    """The package's nonfluctuating Pd against scipy.stats.ncx2 (module convention above)."""
+    s = db2lin(snr_db)
+    assert pd_marcum_exact(s, pfa, n) == pytest.approx(_pd_nonfluctuating_scipy(s, pfa, n), rel=1e-9,
+                                                       abs=1e-15)
+
+
 @pytest.mark.parametrize("n", [1, 3, 10, 30])
 @pytest.mark.parametrize("snr_db", [0.0, 6.0, 12.0])
 def test_swerling1_n_pulses_vs_numerical_average(n, snr_db):
-    """Swerling 1 = the nonfluctuating (Marcum) Pd averaged over an exponential SNR (Skolnik ch. 2);
-    numerical quadrature of scipy's noncentral chi-square is an independent route to the closed form."""
+    """Swerling 1 (SNR constant over the n pulses of a look, exponentially distributed from look to look,
+    mean s; Skolnik ch. 2) = the nonfluctuating Pd averaged over that exponential SNR. The integrand
+    uses scipy.stats.ncx2 only (not the package), so the quadrature is an independent route to the
+    DiFranco & Rubin closed form."""
     s = db2lin(snr_db)
-    ref = integrate.quad(lambda x: np.exp(-x) * pd_marcum_exact(s * x, 1e-6, n), 0, np.inf, limit=200)[0]
-    assert pd_swerling1(s, 1e-6, n) == pytest.approx(ref, rel=1e-6, abs=1e-12)
+    ref = integrate.quad(lambda u: np.exp(-u) * _pd_nonfluctuating_scipy(s * u, 1e-6, n), 0, np.inf,
+                         limit=200, epsabs=1e-13, epsrel=1e-10)[0]
+    assert pd_swerling1(s, 1e-6, n) == pytest.approx(ref, rel=1e-9, abs=1e-15)  # agree to ~1e-15
+    if n == 1:  # one pulse: the closed form Pfa^(1/(1+s)) (Richards 2014 ch. 6) from the same integral
+        assert ref == pytest.approx(1e-6 ** (1 / (1 + s)), rel=1e-9)
 
 
 def test_swerling1_inverse_n_pulses():

@@ -3,15 +3,18 @@
 ``Doctrine.plan`` solves a **rolling-horizon weapon-target assignment** each cycle:
 
 1. Candidate (fire unit, track) pairs whose threat can come within reach of the unit within the look-ahead.
-2. For each pair the earliest feasible intercept (:func:`iadsim.engagement.flyout.earliest_intercepts`):
-   on a fine grid over the next fly-out horizon ("fire now": launch within this cycle), and on a coarse
-   grid over the look-ahead ("later": the unit's window opens before the threat arrives).
+2. For each pair the earliest feasible intercept (:func:`iadsim.engagement.envelope.earliest_intercepts`:
+   time of flight, arrival speed and manoeuvre margin from the interceptor's kinematic envelope table, the
+   no-escape test, fire-control coverage with the radar horizon): on a fine grid over the next fly-out
+   horizon ("fire now": launch within this cycle), and on a coarse grid over the look-ahead ("later": the
+   unit's window opens before the threat arrives).
 3. Layering (upper tier first): a lower-tier unit may fire now at a track only when no upper-tier unit can
    fire at it now; lower tiers stay in the plan as later backup shots.
 4. A static WTA (:func:`iadsim.assignment.solve_wta`) whose weapon types are each unit *now* (count: the
    engagements it can start this cycle, limited by free fire channels and ready rounds) and each unit
    *later* (count: its future engagements, ``min(rounds // salvo, channels * ceil(look_ahead / 60 s))``),
-   kill probabilities ``P_salvo = 1 - (1 - p)^salvo`` (later shots discounted by ``LATER_DISCOUNT`` for
+   kill probabilities ``P_salvo = 1 - (1 - p)^salvo`` with ``p`` the lethality model's prediction for the
+   type against the class (:func:`planned_pk`; later shots discounted by ``LATER_DISCOUNT`` for
    the risk that the window closes first), target values from threat evaluation, and, with the
    cost-aware objective, a cost per salvo ``k_i = cost_weight * salvo * unit cost``. The objective
    ``sum_j V_j prod_i (1 - P_ij)^x_ij + sum_ij k_i x_ij`` is the classic static WTA (Manne 1958; Ahuja et
@@ -32,10 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iadsim.engagement.flyout import earliest_intercepts, salvo_pk
+from iadsim.engagement.envelope import EnvelopeSet, earliest_intercepts_compiled
+from iadsim.engagement.lethality import expected_pk_circular_normal, kind_code_of
 from iadsim.evaluation.predict import predict_positions
 from iadsim.frames import enu2aer
-from iadsim.threats.ballistic import radial_altitude
+from iadsim.scenario.catalog_models import THREAT_CLASSES
+from iadsim.sensors.radar import horizon_visible
 
 
 @dataclass(frozen=True)
@@ -43,15 +48,14 @@ class FireUnitKinematics:
     """Static per-fire-unit arrays (F,) the planner needs (SI, ECEF)."""
 
     pos: np.ndarray  # (F, 3)
-    speed: np.ndarray
+    typ: np.ndarray  # index into env (the unit's interceptor type)
+    env: EnvelopeSet
     reaction: np.ndarray
-    r_min: np.ndarray
-    r_max: np.ndarray
-    h_min: np.ndarray
-    h_max: np.ndarray
     layer: np.ndarray  # 0 upper, 1 middle, 2 lower
-    pk: np.ndarray  # (F, n_classes) single-shot
+    pk: np.ndarray  # (F, n_classes) planned single-shot kill probability
     salvo: np.ndarray  # interceptors per engagement
+    a_need: np.ndarray  # (F, n_classes) lateral acceleration the no-escape test asks at arrival (m/s^2)
+    min_closing: np.ndarray  # (F,) closing speed the no-escape test asks at arrival (m/s)
     # linked fire-control radar coverage (first linked radar), has_fcr False -> no coverage check
     has_fcr: np.ndarray
     fcr_pos: np.ndarray  # (F, 3)
@@ -63,6 +67,25 @@ class FireUnitKinematics:
     fcr_el_max: np.ndarray
     cost: np.ndarray  # unit cost of one interceptor (USD)
     channels: np.ndarray  # fire channels
+    fcr_k: np.ndarray | None = None  # effective earth-radius factor of the radar horizon (4/3 default)
+
+    @property
+    def r_max(self) -> np.ndarray:
+        """Largest ground range of each unit's envelope (m)."""
+        return self.env.max_range[self.typ]
+
+    @property
+    def max_tof(self) -> np.ndarray:
+        return self.env.max_tof[self.typ]
+
+
+def planned_pk(spec) -> np.ndarray:
+    """Single-shot kill probability the doctrine plans with, per threat class: the lethality model's
+    expectation for the type's guidance accuracy, ``reliability * vulnerability * E[D]`` with the miss a
+    circular normal of ``miss_sigma`` (:func:`iadsim.engagement.lethality.expected_pk_circular_normal`)."""
+    lt = spec.lethality
+    e = float(expected_pk_circular_normal(kind_code_of(lt.kind), lt.radius, lt.miss_sigma))
+    return np.array([lt.reliability * lt.vulnerability.get(k, 0.0) * e for k in THREAT_CLASSES])
 
 
 #: kill-probability discount of a shot planned for later (its window may close or the unit saturate first)
@@ -89,12 +112,19 @@ class FireOrders:
 
 
 def _covered(fu: FireUnitKinematics, f, pts):
-    """Fire-control coverage of points ``pts (Q, 3)`` for fire units ``f (Q,)`` (True without a radar)."""
+    """Fire-control coverage of points ``pts (Q, 3)`` for fire units ``f (Q,)`` (True without a radar):
+    range, sector, elevation limits and the 4/3-earth radar horizon
+    (:func:`iadsim.sensors.radar.horizon_visible`)."""
     enu = np.einsum("qij,qj->qi", fu.fcr_C[f], pts - fu.fcr_pos[f])
     az, el, rng = enu2aer(enu)
     daz = np.abs((az - fu.fcr_az_center[f] + np.pi) % (2 * np.pi) - np.pi)
     ok = (rng <= fu.fcr_rmax[f]) & (daz <= fu.fcr_az_half[f])
     ok &= (el >= fu.fcr_el_min[f]) & (el <= fu.fcr_el_max[f])
+    ok &= fu.has_fcr[f]
+    for u in np.unique(f[ok]):
+        q = np.flatnonzero(ok & (f == u))
+        k = 4.0 / 3.0 if fu.fcr_k is None else float(fu.fcr_k[u])
+        ok[q] = horizon_visible(fu.fcr_pos[u], pts[q], k)
     return ok | ~fu.has_fcr[f]
 
 
@@ -117,25 +147,25 @@ class Doctrine:
         self.cost_weight = float(cost_weight)
         self.look_ahead = float(look_ahead)
         self.time_limit = time_limit
-        tof = self.fu.r_max / self.fu.speed
-        self.horizon = float(np.max(self.fu.reaction + tof, initial=0.0)) + self.cycle + 2 * self.dt
+        self.horizon = float(np.max(self.fu.reaction + self.fu.max_tof, initial=0.0)) + self.cycle + 2 * self.dt
         self.offsets = np.arange(0.0, self.horizon + self.dt, self.dt)
         self.later_offsets = np.arange(self.horizon, self.horizon + self.look_ahead, LATER_STEP) \
             if self.look_ahead > 0 else np.zeros(0)
-        self.P_salvo = salvo_pk(self.fu.pk, self.fu.salvo[:, None])  # (F, n_classes)
+        self.P_salvo = 1.0 - (1.0 - self.fu.pk) ** self.fu.salvo[:, None]  # (F, n_classes) independent shots
         self.salvo_cost = self.fu.salvo * self.fu.cost
         self.last_result = None  # the WTAResult of the last cycle that solved one (diagnostics)
 
     def _windows(self, now, x, cls, t_end, pf, pm, offsets, t_ready):
         used, inv = np.unique(pm, return_inverse=True)
         pred = predict_positions(x[used], cls[used] == 0, offsets)  # (U, K, 3)
-        alt = radial_altitude(pred)
         fu = self.fu
-        pts = pred[inv]
-        covered = (lambda p, k: _covered(fu, pf[p], pts[p, k])) if fu.has_fcr[pf].any() else None
-        return earliest_intercepts(
-            fu.pos[pf], fu.speed[pf], t_ready, fu.r_min[pf], fu.r_max[pf], fu.h_min[pf], fu.h_max[pf],
-            now + offsets, pts, alt[inv], t_end[pm], covered=covered)
+        fcr = {"use": fu.has_fcr[pf], "pos": fu.fcr_pos[pf], "C": fu.fcr_C[pf], "rmax": fu.fcr_rmax[pf],
+               "az_center": fu.fcr_az_center[pf], "az_half": fu.fcr_az_half[pf], "el_min": fu.fcr_el_min[pf],
+               "el_max": fu.fcr_el_max[pf],
+               "k": np.full(pf.size, 4.0 / 3.0) if fu.fcr_k is None else fu.fcr_k[pf]}
+        return earliest_intercepts_compiled(
+            fu.env, fu.typ[pf], fu.pos[pf], t_ready, now + offsets, pred, inv, x[pm, 3:6], fu.a_need[pf, cls[pm]],
+            fu.min_closing[pf], t_end[pm], fcr)
 
     def plan(self, now: float, x, cls, value, t_end, eligible, shots, later_shots=None) -> FireOrders:
         """Launch orders for this cycle.

@@ -3,6 +3,11 @@
 Commands raise :class:`iadsim.errors.InputError` on bad input; :func:`command` registers them behind a
 guard that prints the error as one line (``error: file:line: field: message``) and exits with code 3, no
 traceback. Usage errors are Typer's own (exit code 2).
+
+Start-up: this package and the command modules import only Typer, Rich and :mod:`iadsim.errors` at module
+level; each command imports the heavy parts it needs (scenario loader, engine, tracker, WTA solvers with
+their numba kernels) when it runs, so ``iadsim --help`` and ``iadsim --version`` stay fast
+(``tests/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -13,11 +18,26 @@ import sys
 import typer
 from rich.console import Console
 
+from iadsim import __version__
 from iadsim.errors import EXIT_BAD_INPUT, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="iadsim: integrated air and missile defense simulator.")
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"iadsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", is_eager=True, callback=_print_version,
+                                 help="Print the version and exit."),
+) -> None:
+    pass
 
 
 def command(name: str, fn) -> None:

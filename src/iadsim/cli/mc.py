@@ -10,7 +10,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from iadsim.errors import InputError
-from iadsim.scenario import load_scenario
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -27,6 +26,7 @@ def mc(
 ) -> None:
     """Run RUNS replications of SCENARIO; resume an interrupted study in the same --out directory."""
     from iadsim.montecarlo import run_monte_carlo
+    from iadsim.scenario import load_scenario
 
     load_scenario(scenario)  # bad input stops here, before any worker starts
     out = out or Path("runs") / f"{scenario.stem}_mc"

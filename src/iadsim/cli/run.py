@@ -1,4 +1,8 @@
-"""``iadsim run``, ``iadsim validate`` and ``iadsim schema``: thin commands over the Python API."""
+"""``iadsim run``, ``iadsim validate`` and ``iadsim schema``: thin commands over the Python API.
+
+The scenario loader (pydantic models, the pint registry) and the engine are imported inside the commands,
+so ``iadsim --help`` does not load them.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from iadsim.errors import InputError
-from iadsim.scenario import Scenario, load_scenario
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -24,6 +27,7 @@ def run(
 ) -> None:
     """Simulate one replication of SCENARIO, print its summary and write the run directory."""
     from iadsim.engine import simulate
+    from iadsim.scenario import load_scenario
 
     compiled = load_scenario(scenario)
     out = out or Path("runs") / f"{scenario.stem}_seed{seed}"
@@ -71,8 +75,11 @@ def print_summary(s: dict) -> None:
         f"assets surviving: {a['surviving']} of {a['total']}"
         + (f" (destroyed: {', '.join(a['destroyed'])})" if a["destroyed"] else ""),
         f"value surviving: {a['value_surviving']:.0f} of {a['value_total']:.0f}",
-        f"engagements: {s['engagements']['total']} (kill {s['engagements']['kill']}, "
-        f"miss {s['engagements']['miss']}, no target {s['engagements']['no_target']})",
+        f"engagements: {s['engagements']['total']} ("
+        + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in s["engagements"].items()
+                    if k not in ("total", "miss_distance_median_m"))
+        + (f"; median miss {s['engagements']['miss_distance_median_m']:.1f} m"
+           if s["engagements"].get("miss_distance_median_m") is not None else "") + ")",
         "cost exchange ratio (interceptor cost / destroyed threat cost): "
         + (f"{cer:.2f}" if cer is not None else "n/a")
         + f"  [{cost['interceptors_fired']:,.0f} / {cost['threats_destroyed']:,.0f} USD]",
@@ -87,6 +94,8 @@ def print_summary(s: dict) -> None:
 
 def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
     """Validate SCENARIO (schema, units, catalog types, cross-references) without running it."""
+    from iadsim.scenario import load_scenario
+
     c = load_scenario(scenario)
     console.print(f"ok: {scenario}: {c.scenario.name!r}: {len(c.assets.names)} assets, {len(c.radars)} sensors, "
                   f"{len(c.fire_units)} fire units, {len(c.raids)} raids, {c.n_threats} threats, "
@@ -95,6 +104,8 @@ def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -
 
 def schema(out: Path | None = typer.Option(None, "--out", help="Write to a file instead of stdout.")) -> None:
     """Print the JSON Schema of the scenario language."""
+    from iadsim.scenario import Scenario
+
     text = json.dumps(Scenario.model_json_schema(), indent=2)
     if out is None:
         typer.echo(text)

@@ -9,8 +9,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from iadsim.tracking.io import track_files
-
 
 def track(
     detections: Annotated[Path, typer.Argument(help="Detections CSV: time, sensor, range, azimuth"
@@ -23,6 +21,8 @@ def track(
     gospa_c: Annotated[float, typer.Option("--gospa-c", help="GOSPA cut-off c (m).")] = 1000.0,
 ) -> None:
     """Track detections from one or more radars; write confirmed tracks; score against truth if given."""
+    from iadsim.tracking.io import track_files
+
     res = track_files(detections, sensors, truth=truth, out=out, gospa_c=gospa_c)
     con = Console(highlight=False)
     con.print(f"{res.n_scans} scans, {res.n_tracks} confirmed tracks, {len(res.rows)} rows -> {out}")

@@ -9,8 +9,6 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from iadsim.assignment import METHODS, solve_wta
-from iadsim.assignment.io import load_instance, result_to_json
 from iadsim.errors import InputError
 
 
@@ -21,6 +19,9 @@ def wta(
     out: Path | None = typer.Option(None, "--out", "-o", help="Write result + assignment JSON."),  # noqa: B008
 ) -> None:
     """Solve a static weapon-target assignment: minimise expected surviving value + shot cost."""
+    from iadsim.assignment import METHODS, solve_wta  # numba kernels: imported when the command runs
+    from iadsim.assignment.io import load_instance, result_to_json
+
     if method not in METHODS:
         raise InputError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}",
                          field="--method")

@@ -1,5 +1,8 @@
-"""Engagement physics: fly-out, predicted intercept points, intercept outcome."""
+"""Engagement physics: fire units, interceptors in flight (3-DOF fly-out and guidance), kinematic envelopes,
+lethality, and the engagement bookkeeping (see docs/architecture.md)."""
 
-from iadsim.engagement.flyout import InterceptWindow, earliest_intercepts, resolve_intercept, salvo_pk
+from iadsim.engagement.envelope import EnvelopeSet, EnvelopeTable, InterceptWindow, earliest_intercepts, envelope_table
+from iadsim.engagement.lethality import salvo_kill_probability, single_shot_pk
 
-__all__ = ["InterceptWindow", "earliest_intercepts", "resolve_intercept", "salvo_pk"]
+__all__ = ["EnvelopeSet", "EnvelopeTable", "InterceptWindow", "earliest_intercepts", "envelope_table",
+           "salvo_kill_probability", "single_shot_pk"]

@@ -14,13 +14,14 @@ class Ev(IntEnum):
     """Event kinds; the value is the priority at equal times (lower first)."""
 
     LAUNCH = 0  # a threat leaves its launcher
-    INTERCEPT = 1  # interceptors reach their predicted intercept point
-    IMPACT = 2  # a threat reaches the end of its flight (a leaker, if still alive)
-    RELOAD = 3  # a launcher is refilled from the reserve
-    SCAN = 4  # a radar scan is processed by the tracker
-    KILL_ASSESS = 5  # the command post looks at the track of an engaged threat again
-    C2 = 6  # command-post cycle: threat evaluation, weapon assignment, launch orders
-    SAMPLE = 7  # the fixed physics step: truth and tracks are sampled for the outputs
+    ROUND = 1  # an interceptor leaves its launcher
+    FLYOUT = 2  # the interceptors in flight are advanced (at least every FLYOUT_TICK while any fly)
+    IMPACT = 3  # a threat reaches the end of its flight (a leaker, if still alive)
+    RELOAD = 4  # a launcher is refilled from the reserve
+    SCAN = 5  # a radar scan is processed by the tracker
+    KILL_ASSESS = 6  # the command post looks at the track of an engaged threat again
+    C2 = 7  # command-post cycle: threat evaluation, weapon assignment, launch orders
+    SAMPLE = 8  # the output sampling tick: truth, tracks and interceptors are sampled
 
 
 class EventQueue:
@@ -45,3 +46,23 @@ class EventQueue:
 
     def __len__(self) -> int:
         return len(self._heap)
+
+
+class EventLog:
+    """Column lists of the event log (events are few: appended per happening)."""
+
+    COLUMNS = ("time", "kind", "threat", "track", "fire_unit", "engagement", "asset", "detail")
+
+    def __init__(self) -> None:
+        self.events = {k: [] for k in self.COLUMNS}
+
+    def event(self, t, kind, threat=-1, track=-1, fire_unit=-1, engagement=-1, asset=-1, detail="") -> None:
+        ev = self.events
+        ev["time"].append(float(t))
+        ev["kind"].append(kind)
+        ev["threat"].append(int(threat))
+        ev["track"].append(int(track))
+        ev["fire_unit"].append(int(fire_unit))
+        ev["engagement"].append(int(engagement))
+        ev["asset"].append(int(asset))
+        ev["detail"].append(detail)

@@ -111,8 +111,8 @@ def build_result(sim, wall_time: float) -> RunResult:
     anames = c.assets.names
     events_cols["asset_name"] = np.array([anames[a] if a >= 0 else "" for a in events_cols["asset"].tolist()],
                                          dtype=object)
-    eng = {k: np.asarray(v, dtype=object if k in ("interceptor", "result") else None)
-           for k, v in sim.log.engagements.items()}
+    strings = ("interceptor", "result", "guidance_phase", "end_reason")
+    eng = {k: np.asarray(v, dtype=object if k in strings else None) for k, v in sim.engagements.cols.items()}
     eng["fire_unit_name"] = np.array([names[f] for f in eng["fire_unit"].tolist()], dtype=object)
 
     summary = summarize(sim, wall_time, truth_cols, tracks_cols)

@@ -22,6 +22,7 @@ import numpy as np
 
 from iadsim.metrics.tracking import gospa, track_continuity
 from iadsim.scenario.catalog_models import THREAT_CLASSES
+from iadsim.status import FLYING, INTERCEPTED, LEAKED
 
 #: GOSPA cut-off (m): larger than the cross-range error of a long-range surveillance track
 GOSPA_C = 5000.0
@@ -66,13 +67,17 @@ def tracking_quality(truth_cols, tracks_cols, c: float = GOSPA_C) -> dict:
     }
 
 
+def _median(values):
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    return float(np.median(v)) if v.size else None
+
+
 def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
     """The ``summary.json`` of a finished simulation."""
-    from iadsim.engine.simulation import FLYING, INTERCEPTED, LEAKED
-
     c = sim.c
     th = sim.threats
-    status = sim.status
+    status = sim.threat_state.status
     threats = {}
     for k, name in enumerate(THREAT_CLASSES):
         m = th.cls == k
@@ -88,27 +93,26 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
     for f in range(sim.F):
         name, spec = itypes[c.fire_units.type_index[f]]
         d = fired.setdefault(name, {"fired": 0, "cost": 0.0})
-        d["fired"] += int(sim.fired[f])
-        d["cost"] += float(sim.fired[f] * spec.cost)
+        d["fired"] += int(sim.fire_units.fired[f])
+        d["cost"] += float(sim.fire_units.fired[f] * spec.cost)
     interceptor_cost = sum(d["cost"] for d in fired.values())
     killed_cost = float(th.cost[status == INTERCEPTED].sum())
-    eng = sim.log.engagements
+    eng = sim.engagements.cols
     results = eng["result"]
     a = c.assets
-    surviving = ~sim.asset_destroyed
+    surviving = ~sim.threat_state.asset_destroyed
     sim_t = float(c.duration)
     return {
         "scenario": c.scenario.name,
         "seed": sim.seed,
         "threats": {"by_class": threats, "total": total},
-        "interceptors": {"by_type": fired, "total_fired": int(sim.fired.sum()),
-                         "rounds_left": {c.fire_units.names[f]: int(sim.launcher_rounds[f].sum() + sim.reserve[f])
-                                         for f in range(sim.F)}},
-        "engagements": {"total": len(results), "kill": results.count("kill"), "miss": results.count("miss"),
-                        "no_target": results.count("no_target"), "in_flight": results.count("in_flight")},
+        "interceptors": {"by_type": fired, "total_fired": int(sim.fire_units.fired.sum()),
+                         "rounds_left": dict(zip(c.fire_units.names, sim.fire_units.rounds().tolist(), strict=True))},
+        "engagements": {"total": len(results), **{k: results.count(k) for k in sorted(set(results))},
+                        "miss_distance_median_m": _median(eng["miss_distance"])},
         "assets": {"total": len(a.names), "surviving": int(surviving.sum()),
                    "destroyed": [a.names[i] for i in np.flatnonzero(~surviving)],
-                   "leakers_reaching": {a.names[i]: int(sim.asset_hits[i]) for i in range(len(a.names))},
+                   "leakers_reaching": {a.names[i]: int(sim.threat_state.asset_hits[i]) for i in range(len(a.names))},
                    "value_surviving": float(a.value[surviving].sum()), "value_total": float(a.value.sum())},
         "cost": {"interceptors_fired": interceptor_cost, "threats_launched": float(th.cost.sum()),
                  "threats_destroyed": killed_cost,

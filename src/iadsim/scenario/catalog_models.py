@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from iadsim.scenario.units import Angle, Area, Duration, Length, Speed
+from iadsim.scenario.units import Acceleration, Angle, Area, Duration, Force, Length, Mass, Speed
 
 #: Threat classes known to the kill chain, in the order used by every class-indexed array.
 THREAT_CLASSES: tuple[str, ...] = ("ballistic", "cruise", "drone", "aircraft")
@@ -64,30 +64,118 @@ class RadarType(_Frozen):
         return self
 
 
+class MotorPhase(_Frozen):
+    """One phase of a solid rocket motor: constant ``thrust`` for ``burn_time``; mass flow
+    ``thrust / (isp g0)`` (Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed., eq. 2-5)."""
+
+    thrust: Annotated[Force, Field(ge=0.0)]
+    burn_time: Annotated[Duration, Field(gt=0.0)]
+    isp: Annotated[Duration, Field(gt=0.0)]
+
+
+class DragTable(_Frozen):
+    """Zero-lift drag coefficient (referred to ``reference_area``) against Mach number, linear between the
+    points and constant beyond the ends."""
+
+    mach: Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=2)]
+    cd: Annotated[list[Annotated[float, Field(ge=0.0)]], Field(min_length=2)]
+
+    @model_validator(mode="after")
+    def _table(self):
+        if len(self.mach) != len(self.cd):
+            raise ValueError("mach and cd must have the same length")
+        if any(b <= a for a, b in zip(self.mach, self.mach[1:], strict=False)):
+            raise ValueError("mach must increase")
+        return self
+
+
+#: Zero-lift drag of a generic slender tactical missile (body + tail fins, power off): subsonic 0.25, the
+#: transonic rise to ~0.75 at Mach 1.1, then falling toward 0.3 at Mach 6 (a slender body of fineness ~20);
+#: the shape of the zero-lift drag curves in Fleeman, *Missile Design and System Engineering* (AIAA 2012),
+#: sect. 2.6.
+GENERIC_DRAG = {"mach": [0.0, 0.8, 1.0, 1.1, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0],
+                "cd": [0.25, 0.27, 0.60, 0.75, 0.62, 0.52, 0.42, 0.36, 0.30, 0.27]}
+
+
+class KillVehicle(_Frozen):
+    """An exo-atmospheric kill vehicle released when the booster burns out: its own mass and reference
+    area, and a divert budget (delta-v, at most ``divert_acceleration``) used where the air is too thin for
+    aerodynamic lift."""
+
+    mass: Annotated[Mass, Field(gt=0.0)]
+    reference_area: Annotated[Area, Field(gt=0.0)]
+    divert_delta_v: Annotated[Speed, Field(ge=0.0)]
+    divert_acceleration: Annotated[Acceleration, Field(gt=0.0)]
+
+
+class Lethality(_Frozen):
+    """How the interceptor kills (:mod:`iadsim.engagement.lethality`): ``hit_to_kill`` (within ``radius``
+    of the target) or ``carleton`` (blast-fragmentation, lethal radius ``radius``); ``reliability``: the
+    interceptor functions, fuzes and its warhead works; ``vulnerability``: the probability that a hit in the
+    lethal region kills a threat of that class; ``miss_sigma``: per-axis standard deviation of the miss the
+    point-mass fly-out does not model (seeker noise, glint, autopilot and fuzing errors), drawn as a
+    circular normal in the miss plane (Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 6 on
+    noise-induced miss)."""
+
+    kind: Literal["hit_to_kill", "carleton"]
+    radius: PositiveLength
+    reliability: Probability = 1.0
+    miss_sigma: NonNegLength = 0.0
+    vulnerability: dict[ThreatClass, Probability]
+
+
 class InterceptorType(_Frozen):
-    """An interceptor class: kinematic envelope, constant average fly-out speed, single-shot kill
-    probability per threat class, unit cost."""
+    """An interceptor class flown as a 3-DOF point mass (:mod:`iadsim.engagement.airframe`): launch mass,
+    motor phases, drag, lift-limited manoeuvre, guidance and seeker, engagement limits and lethality."""
 
     description: str = ""
     source: str = ""
     layer: Layer
+    launch_mass: Annotated[Mass, Field(gt=0.0)]
+    reference_area: Annotated[Area, Field(gt=0.0)]
+    motor: Annotated[list[MotorPhase], Field(min_length=1, max_length=4)]
+    drag: DragTable = DragTable(**GENERIC_DRAG)
+    induced_drag_factor: Annotated[float, Field(ge=0.0)] = 0.07
+    cl_max: Annotated[float, Field(gt=0.0)]
+    g_limit: Annotated[float, Field(gt=0.0, le=200.0)]
+    time_constant: Annotated[Duration, Field(ge=0.0)] = 0.2
+    navigation_ratio: Annotated[float, Field(gt=0.0, le=10.0)] = 4.0
+    guidance: Literal["pn", "apn"] = "apn"
+    launch_speed: Annotated[Speed, Field(gt=0.0)] = 30.0
+    guidance_delay: Annotated[Duration, Field(ge=0.0)] = 0.5
+    loft: Annotated[float, Field(ge=0.0, le=3.0)] = 0.3
+    seeker_range: PositiveLength
+    seeker_half_angle: Annotated[Angle, Field(gt=0.0, le=1.5707963267948966)]
+    seeker_basket: PositiveLength = 3000.0
+    kill_vehicle: KillVehicle | None = None
+    max_flight_time: Annotated[Duration, Field(gt=0.0)]
+    min_speed: Annotated[Speed, Field(ge=0.0)] = 250.0
+    min_closing_speed: Annotated[Speed, Field(ge=0.0)] = 150.0
+    maneuver_ratio: Annotated[float, Field(ge=0.0)] = 3.0
     min_range: NonNegLength
-    max_range: PositiveLength
     min_altitude: NonNegLength = 0.0
     max_altitude: PositiveLength
-    average_speed: Annotated[Speed, Field(gt=0.0)]
     reaction_time: Annotated[Duration, Field(ge=0.0)] = 5.0
-    seeker_basket: PositiveLength = 3000.0
-    pk: dict[ThreatClass, Probability]
+    salvo_interval: Annotated[Duration, Field(ge=0.0)] = 1.0
+    lethality: Lethality
     cost: Annotated[float, Field(ge=0.0)]
 
     @model_validator(mode="after")
-    def _envelope(self):
-        if self.min_range >= self.max_range:
-            raise ValueError("min_range must be below max_range")
+    def _consistent(self):
         if self.min_altitude >= self.max_altitude:
             raise ValueError("min_altitude must be below max_altitude")
+        propellant = sum(p.thrust * p.burn_time / (p.isp * 9.80665) for p in self.motor)
+        dry = self.launch_mass - propellant
+        if dry <= 0.05 * self.launch_mass:
+            raise ValueError(f"the motor burns {propellant:.0f} kg of propellant: more than the launch mass "
+                             f"allows ({self.launch_mass:.0f} kg)")
+        if self.kill_vehicle is not None and self.kill_vehicle.mass >= dry:
+            raise ValueError(f"kill_vehicle.mass must be below the burnt-out mass ({dry:.0f} kg)")
         return self
+
+    @property
+    def burnout_mass(self) -> float:
+        return self.launch_mass - sum(p.thrust * p.burn_time / (p.isp * 9.80665) for p in self.motor)
 
 
 class _ThreatBase(_Frozen):

@@ -3,7 +3,7 @@
 Users write ``"150 km"``, ``"30 deg"``, ``"250 m/s"``, ``"0.1 m^2"``, ``"10 min"``. Each field declares the
 physical dimension it expects through an ``Annotated`` pydantic type (:data:`Length`, :data:`Angle`,
 :data:`Speed`, :data:`Duration`, :data:`Area`); parsing is done by pint, a well-kept unit library, and
-the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2). A bare number is refused
+the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2, m/s^2, kg, N). A bare number is refused
 for dimensioned fields ("150" is ambiguous); a quantity of the wrong dimension ("150 s" for a length) is
 refused with the expected unit named.
 """
@@ -26,9 +26,12 @@ _SI = {
     "duration": ("s", "[time]"),
     "area": ("m**2", "[length] ** 2"),
     "acceleration": ("m/s**2", "[length] / [time] ** 2"),
+    "mass": ("kg", "[mass]"),
+    "force": ("N", "[mass] * [length] / [time] ** 2"),
 }
 _EXAMPLES = {"length": "150 km", "angle": "30 deg", "speed": "250 m/s", "duration": "10 min",
-             "area": "0.1 m^2", "acceleration": "9.81 m/s^2"}
+             "area": "0.1 m^2", "acceleration": "9.81 m/s^2",
+             "mass": "300 kg", "force": "50 kN"}
 
 
 @lru_cache(maxsize=4096)
@@ -85,3 +88,5 @@ Speed = _quantity_type("speed")
 Duration = _quantity_type("duration")
 Area = _quantity_type("area")
 Acceleration = _quantity_type("acceleration")
+Mass = _quantity_type("mass")
+Force = _quantity_type("force")

@@ -141,6 +141,16 @@ class ThreatTruth:
             dur, kinds = dur[order], kinds[order]
         return cls(knots, coefs, dur, t_launch, kinds)
 
+    def kernel_arrays(self):
+        """``(t_launch, duration, off, last, tau, coef)`` for compiled kernels
+        (:func:`iadsim.engagement.airframe.truth_state`)."""
+        k = getattr(self, "_kernel", None)
+        if k is None:
+            k = self._kernel = (self.t_launch, self.duration, self._off.astype(np.int64),
+                                self._last.astype(np.int64), np.ascontiguousarray(self._tau),
+                                np.ascontiguousarray(self._coef))
+        return k
+
     def _eval(self, rows, tau):
         j = np.searchsorted(self._key, tau + rows * self._stride, side="right") - 1
         j = np.clip(j, self._off[rows], self._last[rows])

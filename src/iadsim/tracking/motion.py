@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 
 from iadsim.frames import GM_EARTH
+from iadsim.physics.atmosphere import exponential_density, us1976_density  # noqa: F401 (re-exported)
 
 #: Standard gravity (m/s^2), used as the flat-earth gravity of the ``"enu"`` frame.
 G0 = 9.80665
@@ -170,65 +171,6 @@ def altitude(p, frame: str, alt0: float = 0.0):
     s2 = p[..., 2] * p[..., 2] / r2
     re = _A_WGS84 * _B_WGS84 / np.sqrt(_B_WGS84**2 * (1.0 - s2) + _A_WGS84**2 * s2)
     return np.sqrt(r2) - re
-
-
-def exponential_density(h):
-    """Exponential atmosphere ``rho = 1.225 exp(-h / 7000)`` (kg/m^3), as in Li & Jilkov 2010 (Part II).
-
-    ``rho0 = 1.225`` kg/m^3 is the sea-level density of the US Standard Atmosphere 1976; the 7 km scale
-    height is the usual single-exponential fit below ~100 km (e.g. Zarchan, *Tactical and Strategic Missile
-    Guidance*, ch. on ballistic re-entry, uses 22,000 ft = 6.7 km).
-    """
-    return 1.225 * np.exp(-h / 7000.0)
-
-
-# US Standard Atmosphere 1976 (NOAA/NASA/USAF, NOAA-S/T 76-1562, 1976), layers 0..6 below 84.852 km
-# geopotential: base geopotential altitude (m), base temperature (K), lapse rate (K/m).
-_US76_H = np.array([0.0, 11e3, 20e3, 32e3, 47e3, 51e3, 71e3])
-_US76_T = np.array([288.15, 216.65, 216.65, 228.65, 270.65, 270.65, 214.65])
-_US76_L = np.array([-6.5e-3, 0.0, 1.0e-3, 2.8e-3, 0.0, -2.8e-3, -2.0e-3])
-_US76_G0, _US76_M, _US76_RSTAR, _US76_R0 = 9.80665, 0.0289644, 8.31432, 6356766.0
-
-
-def _us76_base_pressures() -> np.ndarray:
-    p = [101325.0]
-    for k in range(len(_US76_H) - 1):
-        dH = _US76_H[k + 1] - _US76_H[k]
-        Tb, L = _US76_T[k], _US76_L[k]
-        if L == 0.0:
-            p.append(p[-1] * np.exp(-_US76_G0 * _US76_M * dH / (_US76_RSTAR * Tb)))
-        else:
-            p.append(p[-1] * (Tb / (Tb + L * dH)) ** (_US76_G0 * _US76_M / (_US76_RSTAR * L)))
-    return np.array(p)
-
-
-_US76_P = _us76_base_pressures()
-
-
-def us1976_density(h):
-    r"""Air density (kg/m^3) of the US Standard Atmosphere 1976 at geometric altitude ``h`` (m).
-
-    Geopotential altitude ``H = r0 h / (r0 + h)``, ``r0 = 6356.766 km``; in layer ``b`` (base ``H_b``,
-    ``T_b``, ``p_b``, lapse ``L_b``) ``T = T_b + L_b (H - H_b)`` and
-    ``p = p_b (T_b / T)^(g0 M / (R* L_b))`` (``L_b != 0``) or ``p = p_b exp(-g0 M (H - H_b) / (R* T_b))``
-    (``L_b = 0``); ``rho = p M / (R* T)`` with ``g0 = 9.80665``, ``M = 0.0289644 kg/mol``,
-    ``R* = 8.31432 J/(mol K)`` (NOAA-S/T 76-1562, 1976, eqs. 18, 33a, 33b, 42). The seven layers cover
-    0-84.852 km geopotential (86 km geometric); above, the last layer's law is continued (density there is
-    below 1e-5 kg/m^3 and drag negligible); below 0 the first layer is extended. Branches use only the
-    real part of ``h`` (complex-step safe).
-    """
-    h = np.asarray(h)
-    H = _US76_R0 * h / (_US76_R0 + h)
-    b = np.clip(np.searchsorted(_US76_H, np.real(H), side="right") - 1, 0, len(_US76_H) - 1)
-    Hb, Tb, L, pb = _US76_H[b], _US76_T[b], _US76_L[b], _US76_P[b]
-    dH = H - Hb
-    T = Tb + L * dH
-    iso = L == 0.0
-    L_safe = np.where(iso, 1.0, L)
-    T_safe = np.where(iso, Tb, T)
-    p = np.where(iso, pb * np.exp(-_US76_G0 * _US76_M * dH / (_US76_RSTAR * Tb)),
-                 pb * (Tb / T_safe) ** (_US76_G0 * _US76_M / (_US76_RSTAR * L_safe)))
-    return p * _US76_M / (_US76_RSTAR * T)
 
 
 def complex_step_jacobian(f, x, dt, h: float = 1e-30):

@@ -1,0 +1,378 @@
+"""Engagements and the interceptors in flight: one component with its handlers.
+
+Life of an engagement (the doctrine's launch order for a salvo from fire unit ``f`` at track ``k``):
+
+1. ``fire``: the rounds leave the magazine (:class:`~iadsim.engagement.fire_units.FireUnits`), a channel is
+   held, and each round of the salvo is launched ``salvo_interval`` after the previous (``Ev.ROUND``).
+2. ``on_round``: the interceptor leaves the launcher toward the predicted intercept point (PIP) of the
+   track's latest estimate, as a row of the fly-out state arrays (:mod:`iadsim.engagement.airframe`).
+3. ``uplink`` (after every scan of a fire-control radar linked to the unit that updated the track): the
+   command post sends the new track state; the PIP is re-predicted from it with the envelope table's time
+   of flight (``t* = t_launch + tof(p(t*))``, three fixed-point passes) and becomes the midcourse aim point.
+   No uplink, no update: a track the unit's radar no longer holds leaves the interceptor on its last aim.
+4. ``advance`` (called by the engine before anything reads the world at time ``t``): all interceptors in
+   flight are integrated together to ``t``. A round that ends is resolved: at its closest approach to the
+   object its seeker acquired, the miss is the integrated miss vector plus the unmodelled guidance error
+   (a circular normal of the type's ``miss_sigma`` in the miss plane); inside the fuze window (the type's
+   altitude band and at least ``min_range`` from the launcher) the kill is a draw with
+   ``Pk = reliability * vulnerability(class) * D(miss)`` (:mod:`iadsim.engagement.lethality`) from the fire
+   unit's generator. Other ends (ground, time-out, too slow, nothing acquired, target gone) are misses
+   with their reason.
+5. When the salvo's last round has ended the channel is freed and the kill assessment is due
+   ``kill_assessment_delay`` later (``on_kill_assess``): a track updated after the intercept is still there
+   (a miss: the track becomes eligible again); otherwise it is assessed killed.
+
+Randomness: each round's end draws two normals and one uniform from its fire unit's generator, in the
+order the rounds end (row order at equal times), whatever the outcome.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from iadsim.engagement import airframe as af
+from iadsim.engagement import lethality as leth
+from iadsim.engagement.envelope import new_state, run
+from iadsim.engine.events import Ev
+from iadsim.evaluation.predict import predict_positions
+from iadsim.physics.gravity import J2
+from iadsim.scenario.catalog_models import THREAT_CLASSES
+from iadsim.status import FLYING, INTERCEPTED
+
+#: fixed integration step of the fly-out (s); refined 50x near the closest approach
+FLYOUT_DT = 0.05
+#: longest interval between two fly-out advances while interceptors fly (s)
+FLYOUT_TICK = 1.0
+
+ENGAGEMENT_COLUMNS = (
+    "engagement", "fire_unit", "interceptor", "track", "t_decision", "t_launch", "t_intercept_planned",
+    "t_intercept", "salvo", "pk_planned", "value", "pip_x", "pip_y", "pip_z", "threat", "result",
+    "miss_distance", "closing_speed", "interceptor_speed", "intercept_alt", "guidance_phase", "end_reason",
+    "t_complete")
+
+
+class Engagements:
+    """Engagement bookkeeping and the fly-out of every interceptor (module docstring)."""
+
+    def __init__(self, compiled, kin, fire_units, threats, threat_state, tracker, fu_rngs, queue, log,
+                 ka_delay: float):
+        c = compiled
+        self.c = c
+        self.kin = kin
+        self.fu = fire_units
+        self.threats = threats
+        self.ts = threat_state
+        self.tracker = tracker
+        self.rngs = fu_rngs
+        self.queue = queue
+        self.log = log
+        self.ka_delay = float(ka_delay)
+        specs = [spec for _, spec in c.interceptor_types]
+        self.specs = specs
+        self.air = af.AirframeTable.from_types(specs)
+        self.type_of_fu = np.asarray(c.fire_units.type_index, np.int64)
+        self.leth_kind = np.array([leth.kind_code_of(s.lethality.kind) for s in specs], np.int64)
+        self.leth_radius = np.array([s.lethality.radius for s in specs])
+        self.leth_rel = np.array([s.lethality.reliability for s in specs])
+        self.leth_sigma = np.array([s.lethality.miss_sigma for s in specs])
+        self.vuln = np.array([[s.lethality.vulnerability.get(k, 0.0) for k in THREAT_CLASSES] for s in specs])
+        self.fu_radars = [set(r) for r in c.fire_units.radars]
+        self.st = new_state(0)
+        self.n = 0
+        self.row_eng = np.zeros(0, np.int64)
+        self.row_uplink = np.zeros(0)
+        self.t_advanced = 0.0
+        self.tick_pending = False
+        # per engagement (few: lists)
+        self.cols = {k: [] for k in ENGAGEMENT_COLUMNS}
+        self.e_rounds_left: list[int] = []
+        self.e_best_miss: list[float] = []
+        self.e_cls: list[int] = []
+        self.e_x: list[np.ndarray] = []
+        self.engaged_until: dict[int, float] = {}
+        self.assessed_kill: dict[int, float] = {}
+
+    # --- state storage ------------------------------------------------------------------------------
+    def _grow(self, k: int) -> None:
+        cap = self.row_eng.size
+        if self.n + k <= cap:
+            return
+        new = max(2 * cap, self.n + k, 64)
+        st = new_state(new)
+        for key, arr in self.st.items():
+            st[key][: self.n] = arr[: self.n]
+        self.st = st
+        eng = np.full(new, -1, np.int64)
+        eng[: self.n] = self.row_eng[: self.n]
+        up = np.full(new, -np.inf)
+        up[: self.n] = self.row_uplink[: self.n]
+        self.row_eng, self.row_uplink = eng, up
+
+    def in_flight(self) -> np.ndarray:
+        """Rows of the interceptors still flying."""
+        return np.flatnonzero(self.st["phase"][: self.n] != af.DONE)
+
+    # --- eligibility for the doctrine -----------------------------------------------------------------
+    def eligible(self, tracks) -> np.ndarray:
+        """Tracks the doctrine may engage now: not while an engagement is in flight or awaiting its kill
+        assessment; not after an assessed kill unless the track has been updated since (seen again)."""
+        ok = ~np.isin(tracks.id, np.fromiter(self.engaged_until, np.int64, len(self.engaged_until)))
+        if self.assessed_kill:
+            ids = np.fromiter(self.assessed_kill, np.int64, len(self.assessed_kill))
+            when = np.fromiter(self.assessed_kill.values(), float, len(self.assessed_kill))
+            order = np.argsort(ids)
+            ids, when = ids[order], when[order]
+            pos = np.minimum(np.searchsorted(ids, tracks.id), ids.size - 1)
+            ok &= ~((ids[pos] == tracks.id) & (tracks.last_update <= when[pos]))
+        return ok
+
+    # --- handlers -------------------------------------------------------------------------------------
+    def fire(self, t, orders, tracks, cls) -> None:
+        """Carry out the doctrine's launch orders of this cycle (``tracks``: the table it planned on)."""
+        for o in range(len(orders)):
+            f = int(orders.fire_unit[o])
+            salvo = int(orders.salvo[o])
+            row = int(orders.track_row[o])
+            track_id = int(tracks.id[row])
+            typ = int(self.type_of_fu[f])
+            spec = self.specs[typ]
+            self.fu.expend(f, salvo, float(orders.t_launch[o]))
+            e = len(self.e_rounds_left)
+            self.e_rounds_left.append(salvo)
+            self.e_best_miss.append(np.inf)
+            self.e_cls.append(int(cls[row]))
+            self.e_x.append(tracks.x[row, :6].copy())
+            self.engaged_until[track_id] = np.inf
+            L = self.cols
+            vals = {"engagement": e, "fire_unit": f, "interceptor": self.c.interceptor_types[typ][0],
+                    "track": track_id, "t_decision": float(t), "t_launch": float(orders.t_launch[o]),
+                    "t_intercept_planned": float(orders.t_intercept[o]), "t_intercept": np.nan, "salvo": salvo,
+                    "pk_planned": float(orders.pk[o]), "value": float(orders.value[o]),
+                    "pip_x": float(orders.pip[o][0]), "pip_y": float(orders.pip[o][1]),
+                    "pip_z": float(orders.pip[o][2]), "threat": -1, "result": "in_flight",
+                    "miss_distance": np.nan, "closing_speed": np.nan, "interceptor_speed": np.nan,
+                    "intercept_alt": np.nan, "guidance_phase": "", "end_reason": "", "t_complete": np.nan}
+            for k, v in vals.items():
+                L[k].append(v)
+            for k in range(salvo):
+                self.queue.push(float(orders.t_launch[o]) + k * spec.salvo_interval, Ev.ROUND, (e, k, float(t)))
+
+    def on_round(self, t, payload) -> None:
+        """``Ev.ROUND``: one interceptor of engagement ``e`` leaves its launcher."""
+        e, k, _ = payload
+        self.advance(t)
+        L = self.cols
+        f = L["fire_unit"][e]
+        typ = int(self.type_of_fu[f])
+        spec = self.specs[typ]
+        self._grow(1)
+        i = self.n
+        self.n += 1
+        st = self.st
+        r0 = self.kin.pos[f]
+        # aim: the PIP re-predicted from the latest estimate of the track (the order's state if dropped)
+        x, t_x = self._track_state(L["track"][e], e)
+        t_plan = L["t_intercept_planned"][e] + k * spec.salvo_interval
+        aim, t_plan = self._pip(np.array([typ]), r0[None, :], x[None, :], np.array([t_x]),
+                                np.array([self.e_cls[e] == 0]), np.array([t]), np.array([t_plan]))
+        u = af.launch_direction(r0[None, :], aim, np.array([t_plan[0] - t]), spec.loft, spec.seeker_range)
+        st["y"][i, :3] = r0
+        st["y"][i, 3:6] = u[0] * spec.launch_speed
+        st["y"][i, 6] = spec.launch_mass
+        st["aL"][i] = 0.0
+        st["dv_left"][i] = spec.kill_vehicle.divert_delta_v if spec.kill_vehicle is not None else 0.0
+        st["t_now"][i] = t
+        st["t_launch"][i] = t
+        st["typ"][i] = typ
+        st["phase"][i] = af.LAUNCH
+        st["target"][i] = -1
+        st["aim"][i] = aim[0]
+        st["cue"][i] = x
+        st["cue_t"][i] = t_x
+        st["cue_ball"][i] = self.e_cls[e] == 0
+        st["reason"][i] = af.FLYING
+        st["max_phase"][i] = af.LAUNCH
+        self.row_eng[i] = e
+        self.row_uplink[i] = t_x
+        self.log.event(t, "interceptor_launch", track=L["track"][e], fire_unit=f, engagement=e,
+                       detail=f"round {k + 1} of {L['salvo'][e]}")
+        if not self.tick_pending:
+            self.tick_pending = True
+            self.queue.push(t + FLYOUT_TICK, Ev.FLYOUT, None)
+
+    def on_tick(self, t, _) -> None:
+        """``Ev.FLYOUT``: advance while interceptors fly (bounds the interval between advances)."""
+        self.tick_pending = False
+        self.advance(t)
+        if self.in_flight().size:
+            self.tick_pending = True
+            self.queue.push(t + FLYOUT_TICK, Ev.FLYOUT, None)
+
+    def _track_state(self, track_id, e):
+        tr = self.tracker
+        rows = np.flatnonzero((tr.id == track_id) & (tr.status == 1))
+        if rows.size:
+            return tr.state.take(rows[:1]).x[0, :6].copy(), float(tr.t[rows[0]])
+        return self.e_x[e], float(self.cols["t_decision"][e])
+
+    def _pip(self, typ, r0, x, t_x, ball, t_launch, t_plan):
+        """PIP re-prediction ``t* = t_launch + tof(p(t*))`` (module docstring); keeps ``t_plan`` where the
+        table has no answer. Returns ``aim (n, 3), t* (n,)``."""
+        from iadsim.engagement.envelope import ground_range_altitude
+
+        env = self.kin.env
+        tp = t_plan.astype(float).copy()
+        for _ in range(3):
+            p = np.stack([predict_positions(x[i:i + 1], ball[i:i + 1], np.array([tp[i] - t_x[i]]))[0, 0]
+                          for i in range(x.shape[0])])
+            rho, h = ground_range_altitude(r0, p)
+            tof, _, _, ok = env.lookup(typ, rho, h)
+            tp = np.where(ok, t_launch + tof, tp)
+        p = np.stack([predict_positions(x[i:i + 1], ball[i:i + 1], np.array([tp[i] - t_x[i]]))[0, 0]
+                      for i in range(x.shape[0])])
+        return p, tp
+
+    def uplink(self, t, sensor: int) -> None:
+        """After a scan of radar ``sensor``: new aim points for the midcourse interceptors whose fire unit is
+        linked to it and whose track it has just updated."""
+        rows = self.in_flight()
+        if rows.size == 0:
+            return
+        st = self.st
+        rows = rows[st["phase"][rows] <= af.MIDCOURSE]
+        if rows.size == 0:
+            return
+        eng = self.row_eng[rows]
+        fus = np.array(self.cols["fire_unit"], np.int64)[eng]
+        linked = np.array([sensor in self.fu_radars[f] for f in fus.tolist()], bool)
+        rows, eng, fus = rows[linked], eng[linked], fus[linked]
+        if rows.size == 0:
+            return
+        tr = self.tracker
+        tids = np.array(self.cols["track"], np.int64)[eng]
+        sel, trow = [], []
+        for i, tid in enumerate(tids.tolist()):
+            k = np.flatnonzero((tr.id == tid) & (tr.status == 1) & (tr.last_sensor == sensor)
+                               & (tr.last_update >= t))
+            if k.size:
+                sel.append(i)
+                trow.append(int(k[0]))
+        if not sel:
+            return
+        sel = np.array(sel)
+        rows, eng, fus = rows[sel], eng[sel], fus[sel]
+        x = tr.state.take(np.array(trow)).x[:, :6]
+        ball = np.array([self.e_cls[e] == 0 for e in eng.tolist()])
+        t_x = np.full(rows.size, float(t))
+        t_launch = st["t_launch"][rows]
+        typ = st["typ"][rows]
+        t_plan = np.array([self.cols["t_intercept_planned"][e] for e in eng.tolist()])
+        aim, _ = self._pip(typ, self.kin.pos[fus], x, t_x, ball, t_launch, t_plan)
+        st["aim"][rows] = aim
+        st["cue"][rows] = x
+        st["cue_t"][rows] = t
+        self.row_uplink[rows] = t
+
+    def advance(self, t) -> None:
+        """Fly every interceptor to time ``t`` and resolve the rounds that end (module docstring)."""
+        if t <= self.t_advanced or self.n == 0:
+            self.t_advanced = max(self.t_advanced, t)
+            return
+        self.t_advanced = t
+        active = self.st["phase"][: self.n] != af.DONE
+        if not active.any():
+            return
+        alive = self.ts.status == FLYING
+        cand = np.flatnonzero(alive)
+        st = {k: v[: self.n] for k, v in self.st.items()}
+        run(st, t, FLYOUT_DT, False, J2, True, self.air, active, cand, self.threats.truth, alive)
+        ended = np.flatnonzero(active & (st["phase"] == af.DONE))
+        for i in ended[np.argsort(st["t_end"][ended], kind="stable")]:
+            self._resolve(int(i))
+
+    def _resolve(self, i: int) -> None:
+        st = self.st
+        e = int(self.row_eng[i])
+        L = self.cols
+        f = L["fire_unit"][e]
+        typ = int(st["typ"][i])
+        spec = self.specs[typ]
+        rng = self.rngs[f]
+        n1, n2 = rng.standard_normal(2)
+        u = rng.random()
+        reason = int(st["reason"][i])
+        j = int(st["target"][i])
+        t_end = float(st["t_end"][i])
+        miss = np.inf
+        result = af.REASON_NAMES[reason]
+        vrel = st["rel_vel"][i]
+        if reason == af.CPA:
+            w = vrel / max(np.linalg.norm(vrel), 1e-9)
+            e1 = np.cross(w, [0.0, 0.0, 1.0] if abs(w[2]) < 0.9 else [1.0, 0.0, 0.0])
+            e1 /= np.linalg.norm(e1)
+            e2 = np.cross(w, e1)
+            mv = st["miss_vec"][i] + self.leth_sigma[typ] * (n1 * e1 + n2 * e2)
+            miss = float(np.linalg.norm(mv))
+            pos = st["y"][i, :3]
+            slant = float(np.linalg.norm(pos - self.kin.pos[f]))
+            alt = float(st["end_alt"][i])
+            if self.ts.status[j] != FLYING:
+                result = "target_already_killed" if self.ts.status[j] == INTERCEPTED else "target_gone"
+            elif not (spec.min_altitude <= alt <= spec.max_altitude and slant >= spec.min_range):
+                result = "outside_fuze_window"
+            else:
+                pk = float(leth.single_shot_pk(self.leth_kind[typ], miss, self.leth_radius[typ],
+                                               self.leth_rel[typ], self.vuln[typ, self.threats.cls[j]]))
+                result = "kill" if u < pk else "miss"
+        if reason == af.TARGET_LOST and j >= 0 and self.ts.status[j] == INTERCEPTED:
+            result = "target_already_killed"  # another engagement (a duplicate track) got it first
+        kill = result == "kill"
+        if kill:
+            self.ts.kill(j, t_end)
+        self.log.event(t_end, "intercept" if kill else "miss", threat=j, track=L["track"][e], fire_unit=f,
+                       engagement=e, detail=f"{result}, miss {miss:.1f} m" if np.isfinite(miss) else result)
+        # the engagement keeps its best round (a kill, else the smallest miss)
+        if L["result"][e] == "kill":
+            better = False
+        elif kill or reason == af.CPA:
+            better = kill or miss < self.e_best_miss[e]
+        else:
+            better = not np.isfinite(self.e_best_miss[e])
+        if better:
+            self.e_best_miss[e] = miss
+            L["result"][e] = "kill" if kill else ("miss" if reason == af.CPA else result)
+            L["threat"][e] = j
+            L["t_intercept"][e] = t_end
+            L["miss_distance"][e] = miss
+            L["closing_speed"][e] = float(np.linalg.norm(vrel)) if reason == af.CPA else np.nan
+            L["interceptor_speed"][e] = float(st["end_speed"][i])
+            L["intercept_alt"][e] = float(st["end_alt"][i])
+            L["guidance_phase"][e] = af.PHASE_NAMES[int(st["max_phase"][i])]
+            L["end_reason"][e] = result
+        self.e_rounds_left[e] -= 1
+        if self.e_rounds_left[e] == 0:
+            self.fu.release(f)
+            L["t_complete"][e] = t_end
+            t_int = L["t_intercept"][e]
+            self.engaged_until[L["track"][e]] = t_int + self.ka_delay
+            self.queue.push(max(t_end, t_int) + self.ka_delay, Ev.KILL_ASSESS, e)
+
+    def on_kill_assess(self, t, e) -> None:
+        """Look again: a track updated after the intercept time is still there (a miss)."""
+        L = self.cols
+        tid = L["track"][e]
+        self.engaged_until.pop(tid, None)
+        tr = self.tracker
+        rows = np.flatnonzero(tr.id == tid)
+        seen_again = rows.size > 0 and tr.last_update[rows[0]] > L["t_intercept"][e] + 1e-9
+        if seen_again:
+            self.assessed_kill.pop(tid, None)
+        else:
+            self.assessed_kill[tid] = t
+        self.log.event(t, "kill_assessment", track=tid, fire_unit=L["fire_unit"][e], engagement=e,
+                       detail="seen again: re-engage" if seen_again else "not seen: assessed killed")
+
+    def positions(self):
+        """``(rows, ECEF positions)`` of the interceptors in flight (for the truth samples)."""
+        rows = self.in_flight()
+        return rows, self.st["y"][rows, :3].copy()

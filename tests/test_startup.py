@@ -1,0 +1,76 @@
+"""Start-up cost of the command line: ``iadsim --help`` / ``--version`` import no heavy dependency, and the
+lazy public API (PEP 562) still exposes the same names.
+
+Wall times are not asserted (they depend on the machine); which modules get imported is deterministic.
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# (not pydantic: Typer itself imports it to parse a subcommand's parameters)
+HEAVY = ("numba", "scipy", "scipy.optimize", "scipy.stats", "scipy.linalg", "pint", "pyarrow", "highspy",
+         "iadsim.engine", "iadsim.scenario", "iadsim.tracking", "iadsim.assignment", "iadsim.montecarlo")
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--version"], ["validate", "--help"], ["wta", "--help"]])
+def test_cli_help_and_version_import_no_heavy_module(argv):
+    code = f"""
+import contextlib, io, json, sys
+from iadsim.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    rc = main({argv!r})
+print(json.dumps({{"rc": rc, "out": out.getvalue(), "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))
+"""
+    p = run_python(code)
+    assert p.returncode == 0, p.stderr
+    res = json.loads(p.stdout.strip().splitlines()[-1])
+    assert res["rc"] == 0
+    assert res["heavy"] == [], f"iadsim {' '.join(argv)} imported {res['heavy']}"
+    if argv == ["--version"]:
+        import iadsim
+
+        assert res["out"].strip() == f"iadsim {iadsim.__version__}"
+    else:
+        assert "Usage" in res["out"]
+
+
+def test_import_iadsim_is_lazy_and_the_public_api_is_unchanged():
+    p = run_python(f"""
+import sys
+import iadsim
+heavy = [m for m in {HEAVY!r} if m in sys.modules]
+assert heavy == [], heavy
+from iadsim import load_scenario, run_monte_carlo
+from iadsim.engine import RunResult, simulate
+from iadsim.montecarlo import run_monte_carlo as rmc
+from iadsim.scenario import load_scenario as ls
+assert iadsim.simulate is simulate and iadsim.RunResult is RunResult
+assert load_scenario is ls and run_monte_carlo is rmc
+assert sorted(iadsim.__all__) == ["RunResult", "__version__", "load_scenario", "run_monte_carlo", "simulate"]
+assert set(iadsim.__all__) <= set(dir(iadsim))
+import iadsim.tracking
+assert iadsim.tracking is sys.modules["iadsim.tracking"]
+try:
+    iadsim.no_such_name
+except AttributeError:
+    pass
+else:
+    raise SystemExit("expected AttributeError")
+print("ok")
+""")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok"
+
+
+def test_subpackages_are_attributes_on_first_access():
+    p = run_python("import iadsim, sys; m = iadsim.errors; print(m is sys.modules['iadsim.errors'])")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "True"
