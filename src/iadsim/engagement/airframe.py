@@ -24,7 +24,9 @@ velocity ``v`` relative to the earth (the air is at rest in ECEF)::
   so manoeuvrability falls with altitude and speed. An upper-tier kill vehicle (released at booster
   burnout with its own mass and area) adds divert thrusters where lift is short:
   ``a_max = max(aero limit, divert acceleration)`` while its delta-v budget lasts, the budget spent at the
-  rate ``max(|a_L| - aero limit, 0)``.
+  rate ``max(|a_L| - aero limit, 0)``; midcourse corrections may spend half the budget, the other half is
+  kept for the endgame (the split of exo-atmospheric kill-vehicle divert between midcourse and terminal
+  corrections, e.g. Zarchan, ch. on strategic intercepts), and the kill vehicle flies no loft.
 
 Guidance (Zarchan, ch. 2 and 8), with ``R`` the vector to the target, ``V`` the relative velocity,
 ``u = R / |R|``, closing speed ``V_c = -R.V / |R|`` and line-of-sight rate ``Omega_los = R x V / |R|^2``:
@@ -46,9 +48,10 @@ the lag, and limited to ``a_max``.
 
 Integration: classical RK4 at a fixed step ``dt`` with the command held over each step (a digital
 autopilot's zero-order hold), steps cut to end on each motor phase end (so thrust and mass flow are
-constant over every step and the propellant burnt is exact); when the time to go ``|R| / V_c`` falls below two steps the step drops to
-``dt / 50``, and the closest approach inside the last step is found from the relative state at its start
-(``s* = -R.V / |V|^2``: the relative motion over 1 ms is linear to ``a s^2 / 2 < 0.1 mm``), not by the step.
+constant over every step and the propellant burnt is exact); when the time to go ``|R| / V_c`` falls below
+two steps the step drops to ``dt / 50``, and the closest approach inside the last step is found from the
+relative state at its start (``s* = -R.V / |V|^2``: the relative motion over 1 ms is linear to
+``a s^2 / 2 < 0.1 mm``), not by the step.
 Each interceptor ends at its closest approach (``CPA``), on the ground, at ``max_flight_time``, below
 ``min_speed`` after burnout, when it passes its aim point with nothing acquired, or when its target is gone.
 
@@ -385,6 +388,7 @@ def advance(t1, dt, point_mode, grav, rot, active,
             # relative geometry and the guidance command
             cmd[0] = cmd[1] = cmd[2] = 0.0
             closing = 1.0
+            endgame = phase[i] == TERMINAL
             if phase[i] == TERMINAL:
                 j = target[i]
                 if not alive[j] or not truth_state(j, t, th_tl, th_dur, th_off, th_last, th_tau, th_coef,
@@ -404,7 +408,9 @@ def advance(t1, dt, point_mode, grav, rot, active,
                     vrel[a] = -yi[3 + a]
                 # trajectory shaping: a pseudo-target above the aim point, lowered as the range closes
                 Rg = math.sqrt(rel[0] ** 2 + rel[1] ** 2 + rel[2] ** 2)
-                lift = P[ty, C_LOFT] * max(Rg - P[ty, C_SEEK_R], 0.0)
+                # a table flight to a point: the last seeker range is flown as the endgame would be
+                endgame = point_mode and Rg <= P[ty, C_SEEK_R]
+                lift = 0.0 if kv else P[ty, C_LOFT] * max(Rg - P[ty, C_SEEK_R], 0.0)
                 if lift > 0.0:
                     an = math.sqrt(aim[i, 0] ** 2 + aim[i, 1] ** 2 + aim[i, 2] ** 2)
                     for a in range(3):
@@ -419,8 +425,10 @@ def advance(t1, dt, point_mode, grav, rot, active,
                 d = (cmd[0] * yi[3] + cmd[1] * yi[4] + cmd[2] * yi[5]) / (speed * speed)
                 for a in range(3):
                     cmd[a] -= d * yi[3 + a]
-            # the kill vehicle's divert is kept for the endgame; midcourse shaping uses lift alone
-            amax = lateral_capacity(yi, ty, t_rel, dv_left[i] if phase[i] == TERMINAL else 0.0, P)
+            # the kill vehicle's midcourse corrections may spend half its divert budget; the rest is kept
+            # for the endgame (terminal homing, or the last seeker range of a table flight)
+            dv_use = dv_left[i] if endgame else max(dv_left[i] - 0.5 * P[ty, C_DIVERT_DV], 0.0)
+            amax = lateral_capacity(yi, ty, t_rel, dv_use, P)
             cm = math.sqrt(cmd[0] ** 2 + cmd[1] ** 2 + cmd[2] ** 2)
             if cm > amax:
                 for a in range(3):
@@ -437,7 +445,7 @@ def advance(t1, dt, point_mode, grav, rot, active,
                 for a in range(3):
                     ai[a] *= amax / am
                 am = amax
-            if kv and phase[i] == TERMINAL:
+            if kv:
                 aero = _aero_limit(yi, ty, S, P)
                 dv_left[i] = max(dv_left[i] - max(am - aero, 0.0) * h, 0.0)
             # one RK4 step, then the end conditions

@@ -57,7 +57,7 @@ REACH_TOLERANCE = 30.0
 #: table grid (ground range x altitude nodes) and integration step
 NR, NH = 49, 41
 TABLE_DT = 0.05
-TABLE_VERSION = 2  # bump whenever the flight model (airframe.py) changes: cached tables are rebuilt
+TABLE_VERSION = 4  # bump whenever the flight model (airframe.py) changes: cached tables are rebuilt
 _AE, _BE = 6378137.0, 6356752.314245
 
 
