@@ -95,8 +95,8 @@ def test_launch_times_uniform_over_window_and_sorted(realized, k, window):
     assert t.min() >= window[0] and t.max() <= window[1]
     ks = stats.kstest(t, stats.uniform(loc=window[0], scale=window[1] - window[0]).cdf)
     assert ks.pvalue > P_REJECT, f"launch times not uniform over {window}: {ks}"
-    # the KS test has the power to see a wrong window: the same sample against a window 10 % too long
-    wrong = stats.kstest(t, stats.uniform(loc=window[0], scale=1.1 * (window[1] - window[0])).cdf)
+    # the KS test has the power to see a wrong window: the same sample against a window 30 % too long
+    wrong = stats.kstest(t, stats.uniform(loc=window[0], scale=1.3 * (window[1] - window[0])).cdf)
     assert wrong.pvalue < P_REJECT
 
 
@@ -207,14 +207,18 @@ def test_ballistic_threats_end_at_their_aim_asset(compiled, realized):
     assert np.all(realized.truth.duration[rows] > 120.0)
 
 
-def _dist_to_path(p, pos):
-    """Distance from point ``p (3,)`` to the polyline ``pos (T, 3)``, and the sample index nearest it."""
-    a, b = pos[:-1], pos[1:]
-    ab = b - a
-    s = np.clip(np.einsum("ij,ij->i", p - a, ab) / np.maximum(np.einsum("ij,ij->i", ab, ab), 1e-12), 0, 1)
-    d = np.linalg.norm(a + s[:, None] * ab - p, axis=1)
-    k = int(np.argmin(d))
-    return float(d[k]), k
+def _closest(truth, i, p, t0, t1):
+    """Closest approach of threat ``i`` to the point ``p (3,)`` over ``[t0, t1]``: distance and time.
+
+    A coarse pass (0.25 s, 60 m at cruise speed) finds the neighbourhood, a fine pass (1 ms) the minimum;
+    the path has corners at the waypoints, so a chord through coarse samples would cut them."""
+    t = np.append(np.arange(t0, t1, 0.25), t1)
+    pos, _ = truth.state(t, np.full(t.size, i))
+    k = int(np.argmin(np.linalg.norm(pos - p, axis=1)))
+    tf = np.clip(np.arange(t[k] - 0.5, t[k] + 0.5, 1e-3), t0, t1)
+    pos, _ = truth.state(tf, np.full(tf.size, i))
+    d = np.linalg.norm(pos - p, axis=1)
+    return float(d.min()), float(tf[np.argmin(d)])
 
 
 def test_air_breathing_threats_fly_the_route_then_end_at_the_asset(compiled, realized):
@@ -223,15 +227,14 @@ def test_air_breathing_threats_fly_the_route_then_end_at_the_asset(compiled, rea
     assets = compiled.assets
     worst = 0.0
     for i in rows[:: max(1, rows.size // 40)]:  # 40 threats keep the test fast; all share one route
-        t = np.arange(realized.t_launch[i], realized.t_end[i], 0.25)
-        t = np.append(t, realized.t_end[i])
-        pos, _ = realized.truth.state(t, np.full(t.size, i))
-        d1, k1 = _dist_to_path(wps[0], pos)
-        d2, k2 = _dist_to_path(wps[1], pos)
+        t0, t1 = realized.t_launch[i], realized.t_end[i]
+        d1, s1 = _closest(realized.truth, i, wps[0], t0, t1)
+        d2, s2 = _closest(realized.truth, i, wps[1], t0, t1)
         worst = max(worst, d1, d2)
-        assert k1 < k2, "route waypoints passed out of order"
+        assert t0 < s1 < s2 < t1, "route waypoints passed out of order"
         a = assets.ecef[realized.target[i]]
-        assert np.linalg.norm(pos[-1] - a) < 1.0
+        end, _ = realized.truth.state(t1, np.array([i]))
+        assert np.linalg.norm(end[0] - a) < 1.0
         # the terminal dive starts TERMINAL_DIVE short of the asset, at cruise altitude
         speed = dict(compiled.threat_types)["cruise_missile"].speed
         p_dive, _ = realized.truth.state(realized.t_end[i] - TERMINAL_DIVE / speed, np.array([i]))

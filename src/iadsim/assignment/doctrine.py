@@ -82,8 +82,11 @@ class FireUnitKinematics:
 def planned_pk(spec) -> np.ndarray:
     """Single-shot kill probability the doctrine plans with, per threat class: the lethality model's
     expectation for the type's guidance accuracy, ``reliability * vulnerability * E[D]`` with the miss a
-    circular normal of ``miss_sigma`` (:func:`iadsim.engagement.lethality.expected_pk_circular_normal`)."""
+    circular normal of ``miss_sigma`` (:func:`iadsim.engagement.lethality.expected_pk_circular_normal`); for the
+    constant-Pk validation mode (``kind: fixed``), ``pk[class]``."""
     lt = spec.lethality
+    if lt.kind == "fixed":  # validation mode: the constant Pk per shot is known exactly
+        return np.array([lt.pk.get(k, 0.0) for k in THREAT_CLASSES])
     e = float(expected_pk_circular_normal(kind_code_of(lt.kind), lt.radius, lt.miss_sigma))
     return np.array([lt.reliability * lt.vulnerability.get(k, 0.0) * e for k in THREAT_CLASSES])
 

@@ -38,8 +38,10 @@ Guidance (Zarchan, ch. 2 and 8), with ``R`` the vector to the target, ``V`` the 
   ``loft * max(R_go - seeker_range, 0)`` above the intercept point, so long shots climb into thin air and
   dive onto the target as the range closes (the lofted midcourse of Fleeman, sect. 1.5 and 7.x on flight
   trajectory shaping; Zarchan, ch. 8 on shaping the trajectory with guidance);
-* terminal homing once the seeker acquires an object inside its range, its gimbal cone about the velocity
-  and the hand-over basket about the uplinked track: true PN ``a_c = N V_c (Omega_los x u)`` on the object's
+* terminal homing once the seeker acquires an object: the search starts when the uplinked track's
+  predicted position (the cue) comes inside the seeker's range, and takes the object nearest the cue among
+  those inside the seeker's range, its gimbal cone about the velocity and the hand-over basket about the
+  cue: true PN ``a_c = N V_c (Omega_los x u)`` on the object's
   true position and velocity, or augmented PN adding ``(N / 2) (a_T - g)_perp(u)`` with the target's true
   acceleration. What the seeker homes on is truth: a poor track costs an acquisition, not a free re-point.
 
@@ -363,7 +365,9 @@ def advance(t1, dt, point_mode, grav, rot, active,
                     cp[1] += 0.5 * cgy * dtc * dtc
                     cp[2] += 0.5 * cgz * dtc * dtc
                 dc = math.sqrt((cp[0] - yi[0]) ** 2 + (cp[1] - yi[1]) ** 2 + (cp[2] - yi[2]) ** 2)
-                if dc <= P[ty, C_SEEK_R] + P[ty, C_BASKET]:
+                # search once the cued point is inside the seeker's range, so that a neighbour entering the
+                # basket's near edge first is not taken for the target
+                if dc <= P[ty, C_SEEK_R]:
                     best = -1
                     best_e = P[ty, C_BASKET]
                     cos_half = math.cos(P[ty, C_SEEK_HALF])

@@ -43,6 +43,8 @@ from iadsim.status import FLYING, INTERCEPTED
 FLYOUT_DT = 0.05
 #: longest interval between two fly-out advances while interceptors fly (s)
 FLYOUT_TICK = 1.0
+#: lethality code of the constant-Pk validation mode (``Lethality(kind="fixed")``; not a damage function)
+FIXED_PK = -1
 
 ENGAGEMENT_COLUMNS = (
     "engagement", "fire_unit", "interceptor", "track", "t_decision", "t_launch", "t_intercept_planned",
@@ -71,7 +73,8 @@ class Engagements:
         self.specs = specs
         self.air = af.AirframeTable.from_types(specs)
         self.type_of_fu = np.asarray(c.fire_units.type_index, np.int64)
-        self.leth_kind = np.array([leth.kind_code_of(s.lethality.kind) for s in specs], np.int64)
+        self.leth_kind = np.array([FIXED_PK if s.lethality.kind == "fixed" else leth.kind_code_of(s.lethality.kind)
+                                   for s in specs], np.int64)
         self.leth_radius = np.array([s.lethality.radius for s in specs])
         self.leth_rel = np.array([s.lethality.reliability for s in specs])
         self.leth_sigma = np.array([s.lethality.miss_sigma for s in specs])
@@ -291,6 +294,11 @@ class Engagements:
             self._resolve(int(i))
 
     def _resolve(self, i: int) -> None:
+        """Resolve round ``i`` that has ended (module docstring, step 4): two normals and one uniform ``u``
+        from its fire unit's generator, whatever the outcome; at a closest approach (``CPA``) inside the fuze
+        window the round kills when ``u < Pk``, with ``Pk = reliability * vulnerability(class) * D(miss)``, or,
+        for the constant-Pk **validation mode** (``Lethality(kind="fixed")``, docs/validation.md),
+        ``Pk = pk[class]`` whatever the miss distance."""
         st = self.st
         e = int(self.row_eng[i])
         L = self.cols
@@ -320,6 +328,9 @@ class Engagements:
                 result = "target_already_killed" if self.ts.status[j] == INTERCEPTED else "target_gone"
             elif not (spec.min_altitude <= alt <= spec.max_altitude and slant >= spec.min_range):
                 result = "outside_fuze_window"
+            elif self.leth_kind[typ] == FIXED_PK:  # validation mode: a constant Pk per shot and class
+                pk = spec.lethality.pk.get(THREAT_CLASSES[self.threats.cls[j]], 0.0)
+                result = "kill" if u < pk else "miss"
             else:
                 pk = float(leth.single_shot_pk(self.leth_kind[typ], miss, self.leth_radius[typ],
                                                self.leth_rel[typ], self.vuln[typ, self.threats.cls[j]]))

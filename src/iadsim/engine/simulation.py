@@ -138,7 +138,13 @@ class Simulation:
                             tentative_timeout=tuple(2.5 * r.params.scan_period for r in self.radars),
                             gate_probability=ts.gate_probability, confirm_m=ts.confirm_m, confirm_n=ts.confirm_n,
                             max_misses=ts.max_misses)
-        self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))
+        if c.scenario.validation is not None and c.scenario.validation.perfect_tracking:
+            # validation mode: perfect tracks from the truth (docs/validation.md)
+            from iadsim.tracking.truth_tracker import TruthTracker
+
+            self.tracker = TruthTracker(self.threats, self.threat_state)
+        else:
+            self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))
 
         # command post and fire units
         doctrine = c.doctrine

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
 from iadsim.scenario.units import Acceleration, Angle, Area, Duration, Force, Length, Mass, Speed
 
@@ -109,19 +109,60 @@ class KillVehicle(_Frozen):
 
 
 class Lethality(_Frozen):
-    """How the interceptor kills (:mod:`iadsim.engagement.lethality`): ``hit_to_kill`` (within ``radius``
-    of the target) or ``carleton`` (blast-fragmentation, lethal radius ``radius``); ``reliability``: the
-    interceptor functions, fuzes and its warhead works; ``vulnerability``: the probability that a hit in the
-    lethal region kills a threat of that class; ``miss_sigma``: per-axis standard deviation of the miss the
-    point-mass fly-out does not model (seeker noise, glint, autopilot and fuzing errors), drawn as a
-    circular normal in the miss plane (Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 6 on
-    noise-induced miss)."""
+    """How the interceptor kills (:mod:`iadsim.engagement.lethality`), by ``kind``:
 
-    kind: Literal["hit_to_kill", "carleton"]
-    radius: PositiveLength
+    * ``hit_to_kill`` (within ``radius`` of the target) or ``carleton`` (blast-fragmentation, lethal radius
+      ``radius``): the kill draw at closest approach is ``Pk = reliability * vulnerability(class) * D(miss)``.
+      ``reliability``: the interceptor functions, fuzes and its warhead works; ``vulnerability``: the
+      probability that a hit in the lethal region kills a threat of that class; ``miss_sigma``: per-axis
+      standard deviation of the miss the point-mass fly-out does not model (seeker noise, glint, autopilot
+      and fuzing errors), drawn as a circular normal in the miss plane (Zarchan, *Tactical and Strategic
+      Missile Guidance*, 6th ed., ch. 6 on noise-induced miss). ``radius`` and ``vulnerability`` are
+      required; ``pk`` is refused.
+    * ``fixed`` (a **validation mode**, docs/validation.md): a constant kill probability per shot,
+      ``Pk = pk[class]`` (0 for a class not listed), for every round that reaches its closest approach to
+      the target inside the fuze window, whatever the miss distance; it makes the whole engine comparable
+      with the analytic models that assume a known single-shot Pk (e.g. Washburn & Kress, *Combat
+      Modeling*, 2009, ch. 2). Only ``pk`` is accepted with it, and a scenario accepts it only with its
+      top-level ``validation`` section (:class:`iadsim.scenario.model.Validation`), so nobody plans with a
+      constant Pk by accident.
+    """
+
+    kind: Literal["hit_to_kill", "carleton", "fixed"]
+    radius: PositiveLength | None = None
     reliability: Probability = 1.0
     miss_sigma: NonNegLength = 0.0
-    vulnerability: dict[ThreatClass, Probability]
+    vulnerability: dict[ThreatClass, Probability] = Field(default_factory=dict)
+    pk: dict[ThreatClass, Probability] | None = None
+
+    @model_validator(mode="after")
+    def _per_kind(self):
+        given = self.model_fields_set
+        if self.kind == "fixed":
+            extra = sorted(given & {"radius", "reliability", "miss_sigma", "vulnerability"})
+            if extra:
+                raise ValueError(f"lethality kind 'fixed' takes only pk (the kill probability per shot and "
+                                 f"class); remove {', '.join(extra)}")
+            if self.pk is None:
+                raise ValueError("lethality kind 'fixed' needs pk: the kill probability per shot and class")
+        else:
+            if self.pk is not None:
+                raise ValueError(f"pk is only for lethality kind 'fixed' (a validation mode), not {self.kind!r}")
+            missing = [f for f in ("radius", "vulnerability") if f not in given]
+            if missing:
+                raise ValueError(f"lethality kind {self.kind!r} needs {' and '.join(missing)}")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # the fields a kind does not use are left out, so existing types dump (and hash) as before
+        out = handler(self)
+        if self.kind == "fixed":
+            for f in ("radius", "reliability", "miss_sigma", "vulnerability"):
+                out.pop(f, None)
+        else:
+            out.pop("pk", None)
+        return out
 
 
 class InterceptorType(_Frozen):

@@ -17,7 +17,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
 from iadsim.scenario.units import Angle, Duration, Length
@@ -231,6 +232,34 @@ class Raid(_Frozen):
     _ref = field_validator("threat", mode="before")(lambda cls, v: _as_ref(v))
 
 
+class Validation(_Frozen):
+    """Idealised **validation modes** (docs/validation.md): switches that make the engine comparable with
+    closed-form models. They are idealisations, not models of any system; a scenario with this section
+    states that its results are for validation only.
+
+    * ``perfect_tracking``: perfect sensing and tracking. Every threat in flight is a confirmed track with
+      its exact truth state (no noise, the class right) from its launch, and the command post gets these
+      tracks (:class:`iadsim.tracking.truth_tracker.TruthTracker`). Radars still scan (their scans time the
+      midcourse uplinks) but their detections are not used. The ``tracker`` section is then refused.
+
+    The section is also what admits the constant-Pk lethality ``kind: fixed``
+    (:class:`iadsim.scenario.catalog_models.Lethality`): without it, a fixed Pk is refused.
+    """
+
+    perfect_tracking: bool = False
+
+
+def _lethality_kind(fu: FireUnit) -> str | None:
+    """The lethality kind of a fire unit's interceptor after its override (None: unknown type, reported by
+    the compiler)."""
+    from iadsim.scenario.catalog import raw_catalog
+
+    leth = fu.interceptor.override.get("lethality")
+    if leth is None:
+        leth = raw_catalog("interceptor").get(fu.interceptor.type, {}).get("lethality")
+    return leth.get("kind") if isinstance(leth, dict) else None
+
+
 class Scenario(_Frozen):
     """A complete scenario (see the module docstring).
 
@@ -252,7 +281,36 @@ class Scenario(_Frozen):
     command_post: CommandPost = Field(default_factory=CommandPost)
     tracker: TrackerSpec = Field(default_factory=TrackerSpec)
     raids: Annotated[list[Raid], Field(min_length=1)]
+    validation: Validation | None = None
+
+    @model_validator(mode="after")
+    def _validation_modes(self):
+        # refuse the combinations a validation mode would silently bias (docs/validation.md); the error is
+        # located at the offending field so that the loader names its line
+        def refuse(msg, loc, value):
+            raise ValidationError.from_exception_data("Scenario", [InitErrorDetails(
+                type=PydanticCustomError("validation_mode", msg), loc=loc, input=value)])
+
+        if self.validation is None:
+            for i, fu in enumerate(self.fire_units):
+                if _lethality_kind(fu) == "fixed":
+                    loc = ("fire_units", i, "interceptor") + (("override", "lethality", "kind")
+                                                               if "lethality" in fu.interceptor.override else ())
+                    refuse("lethality kind 'fixed' (a constant Pk, a validation mode) is only accepted with a "
+                           "top-level validation section", loc, "fixed")
+        elif self.validation.perfect_tracking and "tracker" in self.model_fields_set:
+            refuse("validation.perfect_tracking replaces the tracker: remove the tracker section", ("tracker",),
+                   self.tracker.model_dump())
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # no validation section, no key: scenarios without one dump (and hash) as before
+        out = handler(self)
+        if self.validation is None:
+            out.pop("validation", None)
+        return out
 
 
 __all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
-           "TypeRef", "LaunchArea", "Window", "THREAT_CLASSES"]
+           "TypeRef", "LaunchArea", "Window", "Validation", "THREAT_CLASSES"]
