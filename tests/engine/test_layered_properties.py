@@ -1,8 +1,8 @@
 """Physical properties of the fly-out over ``layered_defense.yaml`` seeds (the full raid: slow, run in CI).
 
 For every interceptor: no truth sample below the earth's surface. For every kill: inside its type's
-envelope (ground range within the flown table's reach, altitude band, minimum range, time of flight at most
-the type's maximum) and at a miss distance inside its lethality model's support. Engagements end with a
+envelope (ground range within the flown table's reach to its grid resolution, altitude band, minimum range,
+time of flight at most the type's maximum) and at a miss distance inside its lethality model's support. Engagements end with a
 reason, and kills happen at the closest approach of the guidance's terminal phase.
 """
 
@@ -46,7 +46,10 @@ def test_layered_flyout_properties(seed):
         t = eng["t_intercept"][e]
         pos, _ = sim.threats.truth.state(t, np.array([j]))
         rho, h = ground_range_altitude(c.fire_units.ecef[f], pos)
-        assert rho[0] <= table.max_range + 1e3  # within the table's reach (plus the miss and a grid cell)
+        # within the flown reach: the table's last feasible node lies within a grid cell of its boundary,
+        # and a round redirected by uplinks may end a fraction of a cell beyond (measured: 0.4 km)
+        assert rho[0] <= table.max_range + 2 * (table.rho[1] - table.rho[0])
+        assert eng["interceptor_speed"][e] >= spec.min_speed
         assert spec.min_altitude - 50 <= eng["intercept_alt"][e] <= spec.max_altitude + 50
         assert np.linalg.norm(pos[0] - c.fire_units.ecef[f]) >= spec.min_range - 50
         assert t - eng["t_launch"][e] <= spec.max_flight_time + spec.salvo_interval * (eng["salvo"][e] - 1)
