@@ -2,8 +2,8 @@
 
 For every interceptor: no truth sample below the earth's surface. For every kill: inside its type's
 envelope (ground range within the flown table's reach to its grid resolution, altitude band, minimum range,
-time of flight at most the type's maximum) and at a miss distance inside its lethality model's support. Engagements end with a
-reason, and kills happen at the closest approach of the guidance's terminal phase.
+time of flight at most the type's maximum) and at a miss distance inside its lethality model's support.
+Engagements end with a reason, and kills happen at the closest approach of the guidance's terminal phase.
 """
 
 from pathlib import Path
