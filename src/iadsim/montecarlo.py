@@ -10,6 +10,10 @@ Parquet dataset (``pyarrow.parquet.read_table(out / "replications")``).
 Every replication is a pure function of ``(scenario, seed)``, so the rows do not depend on the number of
 workers or the order in which replications finish; rows are returned sorted by seed.
 
+A row needs only the replication's summary, so by default (``summary_only=True``) a replication computes
+the summary without the Parquet tables it would throw away (:func:`iadsim.engine.result.build_result`
+with ``tables=False``: the same summary numbers, hence the same rows).
+
 Statistics (:func:`summarize_rows`): for each metric the mean, the sample standard deviation and a 95 %
 confidence interval of the mean from Student's t distribution, ``mean +- t_{0.975, n-1} s / sqrt(n)``
 (e.g. Law, *Simulation Modeling and Analysis*, 5th ed., sect. 9.4.1).
@@ -78,11 +82,12 @@ def _init_worker(scenario_path: str) -> None:
     _WORKER["compiled"] = load_scenario(scenario_path)
 
 
-def _run_one(seed: int, compiled: CompiledScenario | None = None) -> dict:
-    from iadsim.engine import simulate
+def _run_one(seed: int, compiled: CompiledScenario | None = None, summary_only: bool = True) -> dict:
+    from iadsim.engine import Simulation
 
-    result = simulate(compiled if compiled is not None else _WORKER["compiled"], seed)
-    return replication_row(result.summary)
+    sim = Simulation(compiled if compiled is not None else _WORKER["compiled"], seed)
+    sim.result_tables = not summary_only  # read by build_result at the end of run()
+    return replication_row(sim.run().summary)
 
 
 def _part(out: Path, seed: int) -> Path:
@@ -98,8 +103,12 @@ def _write_part(out: Path, row: dict) -> None:
 
 def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int], workers: int = 1,
                     out: str | Path | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
-    """Run one replication per seed (module docstring). ``workers > 1`` needs a scenario path."""
+                    progress: Callable[[int, int], None] | None = None,
+                    summary_only: bool = True) -> MonteCarloResult:
+    """Run one replication per seed (module docstring). ``workers > 1`` needs a scenario path.
+
+    ``summary_only=False`` builds each replication's full result (tables included) before taking its row;
+    the rows are the same."""
     seeds = [int(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct")
@@ -129,13 +138,13 @@ def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int
     if workers <= 1 or len(todo) <= 1:
         compiled = scenario if isinstance(scenario, CompiledScenario) else load_scenario(scenario)
         for s in todo:
-            record(_run_one(s, compiled))
+            record(_run_one(s, compiled, summary_only))
     else:
         if isinstance(scenario, CompiledScenario):
             raise ValueError("parallel Monte Carlo needs the scenario's path")
         with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                  initargs=(str(scenario),)) as pool:
-            futures = [pool.submit(_run_one, s) for s in todo]
+            futures = [pool.submit(_run_one, s, None, summary_only) for s in todo]
             for fut in as_completed(futures):
                 record(fut.result())
     ordered = [rows[s] for s in sorted(rows)]

@@ -3,6 +3,15 @@
 A run directory holds ``manifest.json`` (iadsim version, scenario hash, seed), ``summary.json`` and the
 Parquet tables ``events``, ``truth`` (sampled threat and interceptor states), ``tracks`` (sampled confirmed
 tracks) and ``engagements``. Writing is deterministic: the same scenario and seed give the same bytes.
+
+Summary only. The summary reads the sampled threat truth and tracks (time, id, ECEF position, and the
+threats' detectability for GOSPA) and the components' counters; it never reads the tables.
+``build_result(sim, wall, tables=False)`` computes exactly the same summary from those columns alone and
+skips everything else (the pyarrow tables, the geodetic and ENU columns, the interceptor samples, the
+track covariances, the event and engagement columns). Its :class:`RunResult` has an empty ``tables``.
+Monte Carlo keeps one row per replication and asks for this by setting ``result_tables = False`` on the
+:class:`~iadsim.engine.simulation.Simulation` before ``run()``: ``Simulation.run`` ends with
+``build_result(sim, wall)``, which reads that attribute when ``tables`` is not given.
 """
 
 from __future__ import annotations
@@ -54,9 +63,50 @@ def _geo_columns(pos, c):
             "east": enu[:, 0], "north": enu[:, 1], "up": enu[:, 2]}
 
 
-def build_result(sim, wall_time: float) -> RunResult:
-    """Assemble the :class:`RunResult` of a finished :class:`~iadsim.engine.simulation.Simulation`."""
+def _metric_columns(sim):
+    """The columns the summary metrics read: threat truth samples in (time, id) order and track samples.
+
+    The threat rows are in the order the ``truth`` table gives them (time, then object, then id), so the
+    GOSPA frames are the same with or without the tables."""
+    t_t = _stack(sim.truth_rows, 0)
+    i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
+    p_t = _stack(sim.truth_rows, 2, 3)
+    d_t = _stack(sim.truth_rows, 4, dtype=bool)
+    order = np.lexsort((i_t, t_t))
+    truth = {"time": t_t[order], "id": i_t[order], "x": p_t[order, 0], "y": p_t[order, 1],
+             "z": p_t[order, 2], "detectable": d_t[order]}
+    tk_x = _stack(sim.track_rows, 2, 6)
+    tracks = {"time": _stack(sim.track_rows, 0), "track": _stack(sim.track_rows, 1, dtype=np.int64),
+              "x": tk_x[:, 0], "y": tk_x[:, 1], "z": tk_x[:, 2]}
+    return truth, tracks
+
+
+def _manifest(sim) -> dict:
     from iadsim import __version__
+
+    c = sim.c
+    return {"iadsim_version": __version__, "scenario": c.scenario.name, "scenario_file": c.source,
+            "scenario_hash": c.scenario_hash, "seed": sim.seed,
+            "epoch_utc": c.scenario.start.isoformat(),
+            "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
+
+
+def build_result(sim, wall_time: float, tables: bool | None = None) -> RunResult:
+    """Assemble the :class:`RunResult` of a finished :class:`~iadsim.engine.simulation.Simulation`.
+
+    ``tables=False``: the summary only (module docstring), the same numbers, no tables. ``None`` (the
+    default) reads the simulation's ``result_tables`` attribute (true when absent)."""
+    if tables is None:
+        tables = bool(getattr(sim, "result_tables", True))
+    m_truth, m_tracks = _metric_columns(sim)
+    summary = summarize(sim, wall_time, m_truth, m_tracks)
+    if not tables:
+        return RunResult(manifest=_manifest(sim), summary=summary, tables={})
+    return RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim))
+
+
+def _tables(sim) -> dict:
+    """The Parquet tables of a run (module docstring)."""
     from iadsim.scenario.catalog_models import THREAT_CLASSES
 
     c = sim.c
@@ -115,12 +165,7 @@ def build_result(sim, wall_time: float) -> RunResult:
     eng = {k: np.asarray(v, dtype=object if k in strings else None) for k, v in sim.engagements.cols.items()}
     eng["fire_unit_name"] = np.array([names[f] for f in eng["fire_unit"].tolist()], dtype=object)
 
-    summary = summarize(sim, wall_time, truth_cols, tracks_cols)
-    manifest = {"iadsim_version": __version__, "scenario": c.scenario.name, "scenario_file": c.source,
-                "scenario_hash": c.scenario_hash, "seed": sim.seed,
-                "epoch_utc": c.scenario.start.isoformat(),
-                "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
-    tables = {
+    return {
         "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
                                        "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()}),
         "truth": _table(truth_cols, {"id": pa.int64()}),
@@ -128,7 +173,6 @@ def build_result(sim, wall_time: float) -> RunResult:
         "engagements": _table(eng, {"engagement": pa.int64(), "fire_unit": pa.int64(), "track": pa.int64(),
                                     "salvo": pa.int64(), "threat": pa.int64()}),
     }
-    return RunResult(manifest=manifest, summary=summary, tables=tables)
 
 
 def _table(cols: dict, ints: dict) -> pa.Table:

@@ -13,7 +13,8 @@ Definitions:
   0.5: a threat no radar can see is not a tracking error) and the confirmed tracks, positions in ECEF
   (Rahmathullah et al., FUSION 2017;
   :func:`iadsim.metrics.tracking.gospa`); with track breaks and identity switches from
-  :func:`iadsim.metrics.tracking.track_continuity` on the same pairing.
+  :func:`iadsim.metrics.tracking.track_continuity` on the same pairing (the GOSPA assignment of each
+  frame, solved once and shared).
 """
 
 from __future__ import annotations
@@ -29,8 +30,14 @@ GOSPA_C = 5000.0
 
 
 def _frames(truth_cols, tracks_cols):
+    """Per sample time: detectable threat ids and positions, track ids and positions.
+
+    ``truth_cols`` in time order: the ``truth`` table's columns (threats and interceptors, told apart by
+    ``object``) or threat rows only (no ``object`` column, as built for a summary without tables)."""
     ts = truth_cols["time"]
-    is_threat = (truth_cols["object"] == "threat") & truth_cols["detectable"]
+    is_threat = np.asarray(truth_cols["detectable"], bool)
+    if "object" in truth_cols:
+        is_threat = is_threat & (truth_cols["object"] == "threat")
     tt = ts[is_threat]
     tid = truth_cols["id"][is_threat]
     tpos = np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1)[is_threat]
@@ -52,7 +59,7 @@ def tracking_quality(truth_cols, tracks_cols, c: float = GOSPA_C) -> dict:
     if not frames:
         return {"gospa_mean_m": None, "frames": 0}
     g = [gospa(tp, kp, c) for _, tp, _, kp in frames]
-    cont = track_continuity(frames, c)
+    cont = track_continuity(frames, c, pairs=[x.pairs for x in g])  # the same assignment, not solved again
     n = len(g)
     return {
         "gospa_cutoff_m": c,

@@ -8,8 +8,17 @@ assignment metric", FUSION 2017, Proposition 1: for truths ``X`` (``|X| = m``) a
 
 over partial assignments ``gamma`` with ``d(x_i, y_j) < c``. It splits into a localisation part
 ``sum d^p``, a missed-target part ``c^p/2 * #missed`` and a false-track part ``c^p/2 * #false``
-(returned in those p-th power units, so that ``total^p = loc + missed + false``). Solved exactly with
-``linear_sum_assignment`` on ``min(d, c)^p`` (a pair at ``d >= c`` costs ``c^p`` = one miss + one false).
+(returned in those p-th power units, so that ``total^p = loc + missed + false``).
+
+Solution. :func:`gospa_dense` (the reference) solves ``linear_sum_assignment`` on the full ``m x n``
+matrix ``min(d, c)^p``: a pair at ``d >= c`` costs ``c^p``, exactly one miss plus one false, so it never
+does better than leaving both unassigned. :func:`gospa` uses that to solve the same problem sparsely:
+only the pairs with ``d < c`` are candidates (found with a k-d tree for large frames), and the bipartite
+graph of the candidates splits into connected components that are independent assignment problems
+(a truth and an estimate in different components are never paired at ``d < c``). A component with one
+truth or one estimate is solved by its nearest pair; a larger one by ``linear_sum_assignment`` on its own
+block of ``min(d, c)^p``. The optimum is the dense one (equal up to the summation order of the floats);
+only between equally good assignments (exact ties) may the chosen pairs differ.
 
 OSPA, Schuhmacher, Vo, Vo, "A consistent metric for performance evaluation of multi-object filters",
 IEEE TSP 56(8), 2008, eq. (3): for ``m <= n``::
@@ -34,7 +43,13 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 from scipy.stats import chi2
+
+#: above this many truth-estimate pairs, candidate pairs come from a k-d tree instead of the full matrix
+_DENSE_PAIRS = 16384
 
 
 @dataclass(frozen=True)
@@ -56,8 +71,8 @@ def _dist(X, Y) -> np.ndarray:
     return np.sqrt(((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1))
 
 
-def gospa(X, Y, c: float, p: float = 2.0) -> GOSPA:
-    """GOSPA (alpha = 2) between truths ``X (m, d)`` and estimates ``Y (n, d)``; see module docstring."""
+def gospa_dense(X, Y, c: float, p: float = 2.0) -> GOSPA:
+    """Reference GOSPA: one dense assignment over all ``m x n`` pairs (module docstring)."""
     m, n = len(X), len(Y)
     half = c**p / 2.0
     if m == 0 or n == 0:
@@ -73,6 +88,85 @@ def gospa(X, Y, c: float, p: float = 2.0) -> GOSPA:
     missed, false = half * (m - k), half * (n - k)
     total = (loc + missed + false) ** (1 / p)
     return GOSPA(total, loc, missed, false, m - k, n - k, tuple(zip(ri.tolist(), ci.tolist(), strict=True)))
+
+
+def _candidates(X, Y, c: float):
+    """All pairs ``(i, j, d)`` with ``d(x_i, y_j) < c``, ``d`` computed as in :func:`_dist`."""
+    m, n = len(X), len(Y)
+    if m * n <= _DENSE_PAIRS:
+        D = _dist(X, Y)
+        ri, ci = np.nonzero(D < c)
+        return ri, ci, D[ri, ci]
+    # the tree's radius is widened a little so that its own rounding never loses a pair; the exact test is below
+    # (zero distances included: the "ndarray" output keeps every pair, unlike the sparse-matrix outputs)
+    hits = cKDTree(X).sparse_distance_matrix(cKDTree(Y), c * (1.0 + 1e-9) + 1e-9, output_type="ndarray")
+    ri, ci = hits["i"].astype(np.intp), hits["j"].astype(np.intp)
+    d = np.sqrt(((X[ri] - Y[ci]) ** 2).sum(-1))
+    ok = d < c
+    return ri[ok], ci[ok], d[ok]
+
+
+def _assign(ri, ci, d, m: int, n: int, c: float, p: float):
+    """Optimal pairs among the candidate edges ``(ri, ci, d)``, one connected component at a time."""
+    if ri.size == 0:
+        return ri, ci
+    ncomp, label = connected_components(
+        coo_matrix((np.ones(ri.size), (ri, m + ci)), shape=(m + n, m + n)), directed=False)
+    comp = label[ri]
+    rows_per = np.bincount(label[:m], minlength=ncomp)
+    cols_per = np.bincount(label[m:], minlength=ncomp)
+    star = (rows_per[comp] == 1) | (cols_per[comp] == 1)
+    # one truth or one estimate in the component: its nearest pair is the optimum
+    e = np.flatnonzero(star)
+    e = e[np.lexsort((ci[e], ri[e], d[e], comp[e]))]
+    first = e[np.r_[True, comp[e][1:] != comp[e][:-1]]] if e.size else e
+    out_r, out_c = [ri[first]], [ci[first]]
+    # larger components: an assignment on the component's own block of min(d, c)^p
+    big = np.flatnonzero(~star)
+    if big.size:
+        big = big[np.argsort(comp[big], kind="stable")]
+        bounds = np.flatnonzero(np.r_[True, comp[big][1:] != comp[big][:-1], True])
+        cp = c**p
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            ed = big[a:b]
+            ur, r_loc = np.unique(ri[ed], return_inverse=True)
+            uc, c_loc = np.unique(ci[ed], return_inverse=True)
+            block = np.full((ur.size, uc.size), cp)
+            block[r_loc, c_loc] = d[ed] ** p
+            has = np.zeros(block.shape, bool)
+            has[r_loc, c_loc] = True
+            sr, sc = linear_sum_assignment(block)
+            keep = has[sr, sc]  # a non-candidate pair costs c^p, the same as leaving both unassigned
+            out_r.append(ur[sr[keep]])
+            out_c.append(uc[sc[keep]])
+    pr, pc = np.concatenate(out_r), np.concatenate(out_c)
+    order = np.argsort(pr, kind="stable")
+    return pr[order], pc[order]
+
+
+def gospa(X, Y, c: float, p: float = 2.0) -> GOSPA:
+    """GOSPA (alpha = 2) between truths ``X (m, d)`` and estimates ``Y (n, d)``; see module docstring.
+
+    Gated at ``c`` and solved per connected component of the candidate pairs; equal to
+    :func:`gospa_dense`."""
+    m, n = len(X), len(Y)
+    half = c**p / 2.0
+    if m == 0 or n == 0:
+        cost = half * (m + n)
+        return GOSPA(cost ** (1 / p), 0.0, half * m, half * n, m, n, ())
+    X = np.asarray(X, float).reshape(m, -1)
+    Y = np.asarray(Y, float).reshape(n, -1)
+    ri, ci, d = _candidates(X, Y, c)
+    pr, pc = _assign(ri, ci, d, m, n, c, p)
+    if pr.size:
+        D = np.sqrt(((X[pr] - Y[pc]) ** 2).sum(-1))
+        loc = float((D**p).sum())
+    else:
+        loc = 0.0
+    k = pr.size
+    missed, false = half * (m - k), half * (n - k)
+    total = (loc + missed + false) ** (1 / p)
+    return GOSPA(total, loc, missed, false, m - k, n - k, tuple(zip(pr.tolist(), pc.tolist(), strict=True)))
 
 
 def ospa(X, Y, c: float, p: float = 2.0) -> float:
@@ -112,21 +206,25 @@ class Continuity:
     total_breaks: int
 
 
-def track_continuity(frames, c: float, p: float = 2.0) -> Continuity:
+def track_continuity(frames, c: float, p: float = 2.0, pairs=None) -> Continuity:
     """Identity switches and breaks over a sequence of frames.
 
     ``frames``: iterable of ``(truth_ids (m,), truth_pos (m, d), track_ids (n,), track_pos (n, d))``
-    in time order. Pairing at each frame by the GOSPA assignment with cut-off ``c``.
+    in time order. Pairing at each frame by the GOSPA assignment with cut-off ``c`` (:func:`gospa`), or,
+    when given, by ``pairs``: one sequence of ``(truth index, track index)`` per frame, e.g. the
+    ``GOSPA.pairs`` already computed for the same frames, ``c`` and ``p`` (the pairing is the same).
     """
     last_track: dict = {}
     paired_prev: dict = {}
     switches: dict = {}
     breaks: dict = {}
+    pairs_iter = iter(pairs) if pairs is not None else None
     for tid, tpos, kid, kpos in frames:
         tid = np.asarray(tid).tolist()
         kid = np.asarray(kid).tolist()
-        g = gospa(np.asarray(tpos, float), np.asarray(kpos, float), c, p)
-        now = {tid[i]: kid[j] for i, j in g.pairs}
+        fp = next(pairs_iter) if pairs_iter is not None else \
+            gospa(np.asarray(tpos, float), np.asarray(kpos, float), c, p).pairs
+        now = {tid[i]: kid[j] for i, j in fp}
         for truth in tid:
             switches.setdefault(truth, 0)
             breaks.setdefault(truth, 0)
