@@ -86,8 +86,7 @@ def _run_one(seed: int, compiled: CompiledScenario | None = None, summary_only: 
     from iadsim.engine import Simulation
 
     sim = Simulation(compiled if compiled is not None else _WORKER["compiled"], seed)
-    sim.result_tables = not summary_only  # read by build_result at the end of run()
-    return replication_row(sim.run().summary)
+    return replication_row(sim.run(tables=not summary_only).summary)
 
 
 def _part(out: Path, seed: int) -> Path:

@@ -41,8 +41,7 @@ def full_runs(compiled):
 @pytest.mark.parametrize("seed", SEEDS)
 def test_summary_only_run_equals_full_summary(compiled, full_runs, seed):
     sim = Simulation(compiled, seed)
-    sim.result_tables = False
-    res = sim.run()
+    res = sim.run(tables=False)
     assert res.tables == {}
     full = full_runs[seed]
     assert set(full.tables) == {"events", "truth", "tracks", "engagements"}

@@ -34,7 +34,7 @@ from iadsim.engagement import airframe as af
 from iadsim.engagement import lethality as leth
 from iadsim.engagement.envelope import new_state, run
 from iadsim.engine.events import Ev
-from iadsim.evaluation.predict import predict_positions
+from iadsim.evaluation.predict import fg_series
 from iadsim.physics.gravity import J2
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.status import FLYING, INTERCEPTED
@@ -51,6 +51,16 @@ ENGAGEMENT_COLUMNS = (
     "t_intercept", "salvo", "pk_planned", "value", "pip_x", "pip_y", "pip_z", "threat", "result",
     "miss_distance", "closing_speed", "interceptor_speed", "intercept_alt", "guidance_phase", "end_reason",
     "t_complete")
+
+
+def _predict_at(x, ball, dt):
+    """Positions ``(n, 3)`` of track states ``x (n, >=6)`` predicted ``dt (n,)`` ahead, each its own interval:
+    two-body (:func:`iadsim.evaluation.predict.fg_series`) where ``ball``, constant velocity elsewhere, as
+    :func:`iadsim.evaluation.predict.predict_positions` does for a common grid."""
+    out = x[:, :3] + x[:, 3:6] * dt[:, None]
+    if ball.any():
+        out[ball] = fg_series(x[ball, :3], x[ball, 3:6], dt[ball, None])[0][:, 0]
+    return out
 
 
 class Engagements:
@@ -79,7 +89,10 @@ class Engagements:
         self.leth_rel = np.array([s.lethality.reliability for s in specs])
         self.leth_sigma = np.array([s.lethality.miss_sigma for s in specs])
         self.vuln = np.array([[s.lethality.vulnerability.get(k, 0.0) for k in THREAT_CLASSES] for s in specs])
-        self.fu_radars = [set(r) for r in c.fire_units.radars]
+        # linked[f, s]: fire unit f takes uplinks from radar s
+        self.linked = np.zeros((len(c.fire_units), len(c.radars)), bool)
+        for f, radars in enumerate(c.fire_units.radars):
+            self.linked[f, list(radars)] = True
         self.st = new_state(0)
         self.n = 0
         self.row_eng = np.zeros(0, np.int64)
@@ -226,14 +239,10 @@ class Engagements:
         env = self.kin.env
         tp = t_plan.astype(float).copy()
         for _ in range(3):
-            p = np.stack([predict_positions(x[i:i + 1], ball[i:i + 1], np.array([tp[i] - t_x[i]]))[0, 0]
-                          for i in range(x.shape[0])])
-            rho, h = ground_range_altitude(r0, p)
+            rho, h = ground_range_altitude(r0, _predict_at(x, ball, tp - t_x))
             tof, _, _, ok = env.lookup(typ, rho, h)
             tp = np.where(ok, t_launch + tof, tp)
-        p = np.stack([predict_positions(x[i:i + 1], ball[i:i + 1], np.array([tp[i] - t_x[i]]))[0, 0]
-                      for i in range(x.shape[0])])
-        return p, tp
+        return _predict_at(x, ball, tp - t_x), tp
 
     def uplink(self, t, sensor: int) -> None:
         """After a scan of radar ``sensor``: new aim points for the midcourse interceptors whose fire unit is
@@ -247,25 +256,22 @@ class Engagements:
             return
         eng = self.row_eng[rows]
         fus = np.array(self.cols["fire_unit"], np.int64)[eng]
-        linked = np.array([sensor in self.fu_radars[f] for f in fus.tolist()], bool)
+        linked = self.linked[fus, sensor]
         rows, eng, fus = rows[linked], eng[linked], fus[linked]
-        if rows.size == 0:
+        if rows.size == 0 or len(self.tracker.id) == 0:
             return
+        # the track rows (ids are unique) that this radar has just updated
         tr = self.tracker
         tids = np.array(self.cols["track"], np.int64)[eng]
-        sel, trow = [], []
-        for i, tid in enumerate(tids.tolist()):
-            k = np.flatnonzero((tr.id == tid) & (tr.status == 1) & (tr.last_sensor == sensor)
-                               & (tr.last_update >= t))
-            if k.size:
-                sel.append(i)
-                trow.append(int(k[0]))
-        if not sel:
+        order = np.argsort(tr.id, kind="stable")
+        pos = np.minimum(np.searchsorted(tr.id[order], tids), order.size - 1)
+        k = order[pos]
+        held = (tr.id[k] == tids) & (tr.status[k] == 1) & (tr.last_sensor[k] == sensor) & (tr.last_update[k] >= t)
+        if not held.any():
             return
-        sel = np.array(sel)
-        rows, eng, fus = rows[sel], eng[sel], fus[sel]
-        x = tr.state.take(np.array(trow)).x[:, :6]
-        ball = np.array([self.e_cls[e] == 0 for e in eng.tolist()])
+        rows, eng, fus, k = rows[held], eng[held], fus[held], k[held]
+        x = tr.state.take(k).x[:, :6]
+        ball = np.array(self.e_cls, np.int64)[eng] == 0
         t_x = np.full(rows.size, float(t))
         t_launch = st["t_launch"][rows]
         typ = st["typ"][rows]

@@ -9,9 +9,7 @@ threats' detectability for GOSPA) and the components' counters; it never reads t
 ``build_result(sim, wall, tables=False)`` computes exactly the same summary from those columns alone and
 skips everything else (the pyarrow tables, the geodetic and ENU columns, the interceptor samples, the
 track covariances, the event and engagement columns). Its :class:`RunResult` has an empty ``tables``.
-Monte Carlo keeps one row per replication and asks for this by setting ``result_tables = False`` on the
-:class:`~iadsim.engine.simulation.Simulation` before ``run()``: ``Simulation.run`` ends with
-``build_result(sim, wall)``, which reads that attribute when ``tables`` is not given.
+Monte Carlo keeps one row per replication and asks for this with ``Simulation.run(tables=False)``.
 """
 
 from __future__ import annotations
@@ -91,13 +89,10 @@ def _manifest(sim) -> dict:
             "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
 
 
-def build_result(sim, wall_time: float, tables: bool | None = None) -> RunResult:
+def build_result(sim, wall_time: float, tables: bool = True) -> RunResult:
     """Assemble the :class:`RunResult` of a finished :class:`~iadsim.engine.simulation.Simulation`.
 
-    ``tables=False``: the summary only (module docstring), the same numbers, no tables. ``None`` (the
-    default) reads the simulation's ``result_tables`` attribute (true when absent)."""
-    if tables is None:
-        tables = bool(getattr(sim, "result_tables", True))
+    ``tables=False``: the summary only (module docstring), the same numbers, no tables."""
     m_truth, m_tracks = _metric_columns(sim)
     summary = summarize(sim, wall_time, m_truth, m_tracks)
     if not tables:

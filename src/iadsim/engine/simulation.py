@@ -170,7 +170,9 @@ class Simulation:
         self.n_scans = 0
 
     # ---------------------------------------------------------------------------------------------
-    def run(self, progress: Callable[[float], None] | None = None) -> RunResult:
+    def run(self, progress: Callable[[float], None] | None = None, tables: bool = True) -> RunResult:
+        """Run the replication to the scenario's end; ``tables=False`` builds the summary only (the same
+        numbers, no Parquet tables: :func:`~iadsim.engine.result.build_result`)."""
         c = self.c
         q = self.queue
         th = self.threats
@@ -207,7 +209,7 @@ class Simulation:
         if progress is not None:
             progress(c.duration)
         eng.advance(c.duration)
-        return build_result(self, _time.perf_counter() - wall0)
+        return build_result(self, _time.perf_counter() - wall0, tables=tables)
 
     # --- handlers ----------------------------------------------------------------------------------
     def _scan(self, t, k):
