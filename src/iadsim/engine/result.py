@@ -1,8 +1,10 @@
 """The result of one replication: summary, tables, and the run directory they are written to.
 
-A run directory holds ``manifest.json`` (iadsim version, scenario hash, seed), ``summary.json`` and the
-Parquet tables ``events``, ``truth`` (sampled threat and interceptor states), ``tracks`` (sampled confirmed
-tracks) and ``engagements``. Writing is deterministic: the same scenario and seed give the same bytes.
+A run directory holds ``manifest.json`` (iadsim version, run format, scenario hash, seed), ``summary.json``,
+``layout.json`` (the scenario's static picture: :func:`layout`) and the Parquet tables ``events``, ``truth``
+(sampled threat and interceptor states), ``tracks`` (sampled confirmed tracks) and ``engagements``.
+Writing is deterministic: the same scenario and seed give the same bytes. Read a run back with
+:func:`iadsim.rundir.read_run_dir`.
 
 Summary only. The summary reads the sampled threat truth and tracks (time, id, ECEF position, and the
 threats' detectability for GOSPA) and the components' counters; it never reads the tables.
@@ -33,6 +35,7 @@ class RunResult:
     manifest: dict
     summary: dict
     tables: dict
+    layout: dict | None = None
 
     def write(self, out_dir: str | Path) -> Path:
         """Write the run directory (module docstring); returns its path."""
@@ -40,6 +43,8 @@ class RunResult:
         out.mkdir(parents=True, exist_ok=True)
         (out / "manifest.json").write_text(json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")
         (out / "summary.json").write_text(json.dumps(self.summary, indent=2, sort_keys=True) + "\n")
+        if self.layout is not None:
+            (out / "layout.json").write_text(json.dumps(self.layout, indent=2, sort_keys=True) + "\n")
         for name, table in self.tables.items():
             pq.write_table(table, out / f"{name}.parquet", compression="zstd")
         return out
@@ -83,7 +88,10 @@ def _manifest(sim) -> dict:
     from iadsim import __version__
 
     c = sim.c
-    return {"iadsim_version": __version__, "scenario": c.scenario.name, "scenario_file": c.source,
+    from iadsim.rundir import RUN_FORMAT
+
+    return {"iadsim_version": __version__, "run_format": RUN_FORMAT, "scenario": c.scenario.name,
+            "scenario_file": c.source,
             "scenario_hash": c.scenario_hash, "seed": sim.seed,
             "epoch_utc": c.scenario.start.isoformat(),
             "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
@@ -97,7 +105,54 @@ def build_result(sim, wall_time: float, tables: bool = True) -> RunResult:
     summary = summarize(sim, wall_time, m_truth, m_tracks)
     if not tables:
         return RunResult(manifest=_manifest(sim), summary=summary, tables={})
-    return RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim))
+    return RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim), layout=layout(sim))
+
+
+def layout(sim) -> dict:
+    """The scenario's static picture for reports and replays (JSON-ready, degrees and metres): the origin;
+    assets (position, value, hardness); sensors (type, role, position, facing and azimuth width, instrumented
+    and reference detection range); fire units (interceptor type and layer, position, rounds, fire channels,
+    linked sensors, the envelope's maximum ground range and altitude from the flown table); raids (threat
+    type and class, launch-area centre and radius, launch window)."""
+    c = sim.c
+    deg = np.degrees
+    a = c.assets
+    assets = [{"name": a.names[i], "lat_deg": float(deg(a.lat[i])), "lon_deg": float(deg(a.lon[i])),
+               "alt_m": float(a.alt[i]), "value": float(a.value[i]), "hardness": float(a.hardness[i])}
+              for i in range(len(a.names))]
+    sensors = [{"name": r.name, "type": r.type_name, "role": r.spec.role, "lat_deg": float(deg(r.lat)),
+                "lon_deg": float(deg(r.lon)), "alt_m": float(r.alt), "facing_deg": float(deg(r.facing)),
+                "azimuth_width_deg": float(deg(r.spec.azimuth_width)),
+                "instrumented_range_m": float(r.spec.instrumented_range),
+                "detection_range_m": float(r.spec.detection_range), "reference_rcs_m2": float(r.spec.reference_rcs)}
+               for r in c.radars]
+    fu = c.fire_units
+    env = sim.kin.env
+    fire_units = []
+    for f in range(len(fu)):
+        k = int(fu.type_index[f])
+        tname, spec = c.interceptor_types[k]
+        tab = env.tables[k]
+        fire_units.append({
+            "name": fu.names[f], "interceptor": tname, "layer": spec.layer, "lat_deg": float(deg(fu.lat[f])),
+            "lon_deg": float(deg(fu.lon[f])), "alt_m": float(fu.alt[f]),
+            "rounds": int(fu.launchers[f] * fu.missiles_per_launcher[f] + fu.reserve[f]),
+            "launchers": int(fu.launchers[f]), "missiles_per_launcher": int(fu.missiles_per_launcher[f]),
+            "reserve": int(fu.reserve[f]), "fire_channels": int(fu.fire_channels[f]),
+            "sensors": [c.radars[j].name for j in fu.radars[f]],
+            "max_range_m": float(tab.max_range),
+            "max_alt_m": float(np.max(np.where(tab.feasible, tab.h[None, :], -np.inf), initial=0.0)),
+            "cost": float(spec.cost)})
+    raids = []
+    for r in c.raids:
+        tname, spec = c.threat_types[r.threat_type]
+        raids.append({"name": r.name, "threat": tname, "class": spec.kind,
+                      "count": int(r.count), "lat_deg": float(deg(r.center_lat)), "lon_deg": float(deg(r.center_lon)),
+                      "radius_m": float(r.radius), "t_start_s": float(r.t_start), "t_end_s": float(r.t_end),
+                      "targets": [a.names[int(i)] for i in r.targets]})
+    return {"scenario": c.scenario.name, "duration_s": float(c.duration),
+            "origin_deg": [float(deg(c.origin_lat)), float(deg(c.origin_lon)), float(c.origin_alt)],
+            "assets": assets, "sensors": sensors, "fire_units": fire_units, "raids": raids}
 
 
 def _tables(sim) -> dict:
