@@ -33,24 +33,16 @@ def pick(d: dict, path):
     return d
 
 
+_FORMATS = {"count": "{:,.0f}", "usd": "{:,.0f}", "ratio": "{:.2f}", "m": "{:,.1f}", "frac": "{:.3f}",
+            "g": "{:.4g}"}
+
+
 def fmt(v, kind: str = "count") -> str:
     """A number as the page shows it: ``count`` 1,234; ``usd`` 8,000,000; ``ratio`` 2.55; ``m`` 2,106.3;
     ``frac`` 0.125; ``g`` four significant digits; ``None`` and NaN as n/a."""
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
-    if kind == "count":
-        return f"{int(round(v)):,}"
-    if kind == "usd":
-        return f"{v:,.0f}"
-    if kind == "ratio":
-        return f"{v:.2f}"
-    if kind == "m":
-        return f"{v:,.1f}"
-    if kind == "frac":
-        return f"{v:.3f}"
-    if kind == "g":
-        return f"{v:.4g}"
-    raise ValueError(kind)
+    return _FORMATS[kind].format(v)
 
 
 def _env():

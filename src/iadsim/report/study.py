@@ -14,11 +14,11 @@ each parameter (the rows grouped by its value, statistics by :func:`iadsim.monte
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from iadsim.errors import InputError
+from iadsim.rundir import _json  # the run directory's checked JSON-object reader (one-line errors)
 
 SWEEP_PREFIX = "sweep_"
 
@@ -37,18 +37,6 @@ class StudyDir:
 def is_study_dir(path: str | Path) -> bool:
     """Whether ``path`` looks like a study directory (it has ``replications/``)."""
     return (Path(path) / "replications").is_dir()
-
-
-def _json(p: Path) -> dict:
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=str(p)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from None
-    if not isinstance(data, dict):
-        raise InputError("expected a JSON object", file=str(p))
-    return data
 
 
 def read_study_dir(path: str | Path) -> StudyDir:
