@@ -69,6 +69,9 @@ command("mc", mc)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)
+from iadsim.cli.report import report  # noqa: E402, I001
+
+command("report", report)
 # --- end registrations ---
 
 

@@ -24,6 +24,8 @@ def run(
     seed: int = typer.Option(0, "--seed", help="Replication seed (same seed, same results)."),
     out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<scenario>_seed<N>)."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
+    report: bool = typer.Option(False, "--report", help="Also write the HTML report (report.html) into the run "
+                                "directory."),
 ) -> None:
     """Simulate one replication of SCENARIO, print its summary and write the run directory."""
     from iadsim.engine import simulate
@@ -47,6 +49,10 @@ def run(
         raise InputError(f"cannot write the run directory: {exc.strerror}", file=str(out)) from None
     print_summary(result.summary)
     console.print(f"run directory: {path}")
+    if report:
+        from iadsim.report import build_report
+
+        console.print(f"report: {build_report(path)}")
 
 
 def print_summary(s: dict) -> None:
