@@ -58,4 +58,6 @@ def test_layered_flyout_properties(seed):
         assert eng["guidance_phase"][e] == "terminal" and eng["end_reason"][e] == "kill"
         assert t < sim.threats.t_end[j]
     assert kills >= 150
-    assert kills == res.summary["threats"]["total"]["intercepted"]
+    # one round per salvo here: every kill is one engagement's, of a threat or of a released object (a stage)
+    objects = sum(o["intercepted"] for o in res.summary["objects"].values())
+    assert kills == res.summary["threats"]["total"]["intercepted"] + objects

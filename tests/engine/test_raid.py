@@ -198,8 +198,12 @@ def test_threats_start_at_their_launch_point(compiled, realized):
 def test_ballistic_threats_end_at_their_aim_asset(compiled, realized):
     rows = _raid_rows(realized, 0)
     a = compiled.assets.ecef[realized.target[rows]]
-    miss = np.linalg.norm(realized.truth.end_pos[rows] - a, axis=1)
-    assert miss.max() < 1.0, f"ballistic impact {miss.max():.3f} m from the aim asset"
+    # the shot lands on its aim point (solved to within metres), which the CEP scatters about the asset
+    miss = np.linalg.norm(realized.truth.end_pos[rows] - realized.aim[rows], axis=1)
+    assert miss.max() < 10.0, f"ballistic impact {miss.max():.3f} m from its aim point"
+    spec = dict(compiled.threat_types)["srbm"]
+    scatter = np.linalg.norm(realized.aim[rows] - a, axis=1)
+    assert 0.0 < scatter.max() < 5.0 * spec.cep
     # coming down: the end velocity points below the local horizontal
     up = a / np.linalg.norm(a, axis=1, keepdims=True)
     assert np.all(np.einsum("ij,ij->i", realized.truth.end_vel[rows], up) < 0)

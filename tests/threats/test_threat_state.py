@@ -39,11 +39,31 @@ class FakeRaid:
     def __len__(self):
         return self.t_launch.size
 
+    @property
+    def truth(self):  # impacts exactly on the (stand-in) asset position
+        return type("T", (), {"end_pos": np.zeros((self.t_launch.size, 3))})()
+
+    @property
+    def type_index(self):
+        return np.zeros(self.t_launch.size, np.int64)
+
 
 @dataclass
 class FakeAssets:
     names: tuple
     hardness: np.ndarray
+
+    @property
+    def lat(self):
+        return np.zeros(self.hardness.size)
+
+    @property
+    def lon(self):
+        return np.zeros(self.hardness.size)
+
+    @property
+    def ecef(self):
+        return np.zeros((self.hardness.size, 3))
 
 
 def _raid(n, target, p_damage, cls=0, t_launch=0.0, t_end=100.0):

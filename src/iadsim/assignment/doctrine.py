@@ -37,7 +37,7 @@ import numpy as np
 
 from iadsim.engagement.envelope import EnvelopeSet, earliest_intercepts_compiled
 from iadsim.engagement.lethality import expected_pk_circular_normal, kind_code_of
-from iadsim.evaluation.predict import predict_positions
+from iadsim.evaluation.predict import ASSUMED_BETA, predict_positions
 from iadsim.frames import enu2aer
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.sensors.radar import horizon_visible
@@ -141,7 +141,8 @@ class Doctrine:
 
     def __init__(self, fire_units: FireUnitKinematics, cycle: float, layering: bool = True,
                  sample_step: float = 1.0, method: str = "greedy", cost_weight: float = 0.0,
-                 look_ahead: float = 300.0, time_limit: float | None = 0.05):
+                 look_ahead: float = 300.0, time_limit: float | None = 0.05, beta: float = ASSUMED_BETA):
+        self.beta = float(beta)
         self.fu = fire_units
         self.cycle = float(cycle)
         self.layering = layering
@@ -160,7 +161,7 @@ class Doctrine:
 
     def _windows(self, now, x, cls, t_end, pf, pm, offsets, t_ready):
         used, inv = np.unique(pm, return_inverse=True)
-        pred = predict_positions(x[used], cls[used] == 0, offsets)  # (U, K, 3)
+        pred = predict_positions(x[used], cls[used] == 0, offsets, self.beta)  # (U, K, 3)
         fu = self.fu
         fcr = {"use": fu.has_fcr[pf], "pos": fu.fcr_pos[pf], "C": fu.fcr_C[pf], "rmax": fu.fcr_rmax[pf],
                "az_center": fu.fcr_az_center[pf], "az_half": fu.fcr_az_half[pf], "el_min": fu.fcr_el_min[pf],

@@ -34,7 +34,7 @@ from iadsim.engagement import airframe as af
 from iadsim.engagement import lethality as leth
 from iadsim.engagement.envelope import new_state, run
 from iadsim.engine.events import Ev
-from iadsim.evaluation.predict import fg_series
+from iadsim.evaluation.predict import ASSUMED_BETA, coast_at
 from iadsim.physics.gravity import J2
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.status import FLYING, INTERCEPTED
@@ -53,13 +53,13 @@ ENGAGEMENT_COLUMNS = (
     "t_complete")
 
 
-def _predict_at(x, ball, dt):
+def _predict_at(x, ball, dt, beta=ASSUMED_BETA):
     """Positions ``(n, 3)`` of track states ``x (n, >=6)`` predicted ``dt (n,)`` ahead, each its own interval:
-    two-body (:func:`iadsim.evaluation.predict.fg_series`) where ``ball``, constant velocity elsewhere, as
-    :func:`iadsim.evaluation.predict.predict_positions` does for a common grid."""
+    the coast with drag over the rotating earth (:func:`iadsim.evaluation.predict.coast_at`) where ``ball``,
+    constant velocity elsewhere, as :func:`iadsim.evaluation.predict.predict_positions` does for a grid."""
     out = x[:, :3] + x[:, 3:6] * dt[:, None]
     if ball.any():
-        out[ball] = fg_series(x[ball, :3], x[ball, 3:6], dt[ball, None])[0][:, 0]
+        out[ball] = coast_at(x[ball, :3], x[ball, 3:6], dt[ball], beta)
     return out
 
 
@@ -70,6 +70,7 @@ class Engagements:
                  ka_delay: float):
         c = compiled
         self.c = c
+        self.beta = float(c.doctrine.assumed_ballistic_coefficient)
         self.kin = kin
         self.fu = fire_units
         self.threats = threats
@@ -239,10 +240,10 @@ class Engagements:
         env = self.kin.env
         tp = t_plan.astype(float).copy()
         for _ in range(3):
-            rho, h = ground_range_altitude(r0, _predict_at(x, ball, tp - t_x))
+            rho, h = ground_range_altitude(r0, _predict_at(x, ball, tp - t_x, self.beta))
             tof, _, _, ok = env.lookup(typ, rho, h)
             tp = np.where(ok, t_launch + tof, tp)
-        return _predict_at(x, ball, tp - t_x), tp
+        return _predict_at(x, ball, tp - t_x, self.beta), tp
 
     def uplink(self, t, sensor: int) -> None:
         """After a scan of radar ``sensor``: new aim points for the midcourse interceptors whose fire unit is

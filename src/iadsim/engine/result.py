@@ -174,8 +174,7 @@ def _tables(sim) -> dict:
         "time": np.concatenate([t_t, t_i]),
         "object": np.concatenate([np.full(t_t.size, "threat"), np.full(t_i.size, "interceptor")]),
         "id": np.concatenate([i_t, i_i]),
-        "class": np.concatenate([np.array(THREAT_CLASSES, dtype=object)[th.cls[i_t]] if i_t.size else
-                                 np.zeros(0, object), np.full(t_i.size, "interceptor", dtype=object)]),
+        "class": np.concatenate([_display_class(th, i_t), np.full(t_i.size, "interceptor", dtype=object)]),
         "x": np.concatenate([p_t[:, 0], p_i[:, 0]]), "y": np.concatenate([p_t[:, 1], p_i[:, 1]]),
         "z": np.concatenate([p_t[:, 2], p_i[:, 2]]),
         "vx": np.concatenate([v_t[:, 0], np.full(t_i.size, np.nan)]),
@@ -223,6 +222,20 @@ def _tables(sim) -> dict:
         "engagements": _table(eng, {"engagement": pa.int64(), "fire_unit": pa.int64(), "track": pa.int64(),
                                     "salvo": pa.int64(), "threat": pa.int64()}),
     }
+
+
+def _display_class(th, idx) -> np.ndarray:
+    """The truth table's ``class`` of objects ``idx``: the threat class, or the role of an object that is not
+    a threat (``decoy``, ``stage``)."""
+    from iadsim.scenario.catalog_models import THREAT_CLASSES
+    from iadsim.threats.ballistic_raid import ROLE_NAMES
+
+    if not idx.size:
+        return np.zeros(0, object)
+    out = np.array(THREAT_CLASSES, dtype=object)[th.cls[idx]]
+    role = th.role[idx]
+    out[role > 0] = np.array(ROLE_NAMES, dtype=object)[role[role > 0]]
+    return out
 
 
 def _table(cols: dict, ints: dict) -> pa.Table:

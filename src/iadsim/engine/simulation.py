@@ -125,7 +125,8 @@ class Simulation:
         self.queue = EventQueue()
         self.log = EventLog()
         self.threats: RaidRealization = realize_raids(c, component_rng(seed, "raid"))
-        self.threat_state = ThreatState(self.threats, c.assets, component_rng(seed, "damage"), self.log)
+        self.threat_state = ThreatState(self.threats, c.assets, component_rng(seed, "damage"), self.log,
+                                        types=[spec for _, spec in c.threat_types])
 
         # sensors and the central tracker (ECEF frame)
         self.radars = [Radar(radar_params(site), sensor=i) for i, site in enumerate(c.radars)]
@@ -153,10 +154,10 @@ class Simulation:
         self.fire_units = FireUnits(c.fire_units, self.kin.salvo, self.queue, self.log)
         self.doctrine = Doctrine(self.kin, cycle=c.c2_cycle, layering=doctrine.layering, method=doctrine.assignment,
                                  cost_weight=doctrine.cost_per_usd, look_ahead=doctrine.look_ahead,
-                                 time_limit=doctrine.wta_time_limit)
+                                 time_limit=doctrine.wta_time_limit, beta=doctrine.assumed_ballistic_coefficient)
         self.later_cap = c.fire_units.fire_channels * max(1, int(np.ceil(doctrine.look_ahead / 60.0)))
         self.evaluator = ThreatEvaluator(c.assets.ecef, c.assets.value, doctrine.priorities,
-                                         doctrine.threat_radius)
+                                         doctrine.threat_radius, doctrine.assumed_ballistic_coefficient)
         self.engagements = Engagements(
             c, self.kin, self.fire_units, self.threats, self.threat_state, self.tracker,
             [component_rng(seed, f"fire_unit:{name}") for name in c.fire_units.names], self.queue, self.log,

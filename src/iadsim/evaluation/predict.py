@@ -10,8 +10,18 @@ coefficients of Battin, *An Introduction to the Mathematics and Methods of Astro
     g = t - u t^3/6 + u p t^4/4
 
 The truncation error grows as ``t^5``; over the 2-minute horizons of intercept planning it is metres
-(checked against RK4 integration in the tests). Air-breathing tracks are extrapolated at constant
-velocity (the nearly-constant-velocity model the tracker itself assumes).
+(checked against RK4 integration in the tests). This vacuum model over an inertial-treated ECEF is kept
+for the first-fidelity threats and the tests of it.
+
+The command post predicts ballistic tracks with the model the threats fly (:func:`coast_positions`,
+:func:`coast_at`, :func:`predict_impact_drag`): J2 gravity, the Coriolis and centrifugal terms of the
+rotating ECEF frame and drag through the US-1976 atmosphere with an **assumed ballistic coefficient**
+(the doctrine's ``assumed_ballistic_coefficient``: the defense does not know each object's), integrated
+by the compiled coast of :mod:`iadsim.threats.rocket`. Over a 300 s prediction the Coriolis term alone
+moves the impact point by kilometres (``2 Omega v t^2 / 2``), so a vacuum, non-rotating prediction would
+call a missile aimed at an asset harmless. A light decoy (low beta) is predicted as if it were heavy, so
+it looks threatening until the atmosphere slows it: that is what makes decoys work. Air-breathing tracks
+are extrapolated at constant velocity (the nearly-constant-velocity model the tracker itself assumes).
 """
 
 from __future__ import annotations
@@ -19,6 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from iadsim.frames import GM_EARTH
+
+#: ballistic coefficient (kg/m^2) the command post assumes for a ballistic track unless its doctrine says
+ASSUMED_BETA = 6000.0
 
 
 def fg_series(r, v, t, mu: float = GM_EARTH):
@@ -49,10 +62,69 @@ def fg_series(r, v, t, mu: float = GM_EARTH):
     return pos, vel
 
 
-def predict_positions(x, ballistic, t):
+def coast_positions(r, v, t, beta=ASSUMED_BETA):
+    """Positions ``(M, K, 3)`` of coasting states ``r, v (M, 3)`` at offsets ``t (K,)`` from now (module
+    docstring); after reaching the ground a state stays at its impact point."""
+    from iadsim.threats import rocket as rk
+
+    r = np.asarray(r, float)
+    t = np.asarray(t, float)
+    M, K = r.shape[0], t.size
+    out = np.empty((M, K, 3))
+    if M == 0 or K == 0:
+        return out
+    b = np.broadcast_to(np.asarray(beta, float), (M,)).copy()
+    pv = np.empty((M, K, 6))
+    rk.coast_grid(r, np.asarray(v, float), b, np.ascontiguousarray(t), rk.DT_EXO, rk.J2, True, pv)
+    out[:] = pv[:, :, :3]
+    return out
+
+
+def coast_at(r, v, dt, beta=ASSUMED_BETA):
+    """Positions ``(n, 3)`` of coasting states each ``dt (n,)`` ahead (its own interval)."""
+    from iadsim.threats import rocket as rk
+
+    r = np.asarray(r, float)
+    out = np.empty((r.shape[0], 6))
+    if r.shape[0]:
+        rk.coast_each(r, np.asarray(v, float), np.broadcast_to(np.asarray(beta, float), (r.shape[0],)).copy(),
+                      np.asarray(dt, float), rk.DT_EXO, rk.J2, True, out)
+    return out[:, :3]
+
+
+def predict_impact_drag(r, v, beta=ASSUMED_BETA, t_max=2000.0):
+    """Impact points ``(M, 3)``, times to impact ``(M,)`` and validity of coasting states (module docstring):
+    the first descending crossing of the ellipsoid within ``t_max``; a state already on the ground, or that
+    does not come down within ``t_max``, is not valid."""
+    from iadsim.threats import rocket as rk
+    from iadsim.threats.ballistic import radial_altitude
+
+    r = np.asarray(r, float)
+    M = r.shape[0]
+    ip = np.full((M, 3), np.nan)
+    tti = np.full(M, np.nan)
+    valid = np.zeros(M, bool)
+    air = np.flatnonzero(radial_altitude(r) > 0.0) if M else np.zeros(0, np.int64)
+    if air.size:
+        prm = rk.ObjectParams(air.size)
+        prm.P[:, rk.C_BETA] = beta
+        y0 = np.zeros((air.size, 7))
+        y0[:, :3] = r[air]
+        y0[:, 3:6] = np.asarray(v, float)[air]
+        y0[:, 6] = 1.0
+        _, _, end, _, _ = rk._run(y0, prm, t_max)
+        ok = end[:, 7] == rk.END_GROUND
+        valid[air] = ok
+        ip[air[ok]] = end[ok, 1:4]
+        tti[air[ok]] = end[ok, 0]
+    return ip, tti, valid
+
+
+def predict_positions(x, ballistic, t, beta=ASSUMED_BETA):
     """Predicted positions ``(M, K, 3)`` of track states ``x (M, >=6)`` at offsets ``t (K,)``.
 
-    Rows with ``ballistic`` True use :func:`fg_series`; the others constant velocity.
+    Rows with ``ballistic`` True coast with drag over the rotating earth (:func:`coast_positions`); the
+    others keep a constant velocity.
     """
     x = np.asarray(x, float)
     r, v = x[:, :3], x[:, 3:6]
@@ -60,5 +132,5 @@ def predict_positions(x, ballistic, t):
     out = r[:, None, :] + v[:, None, :] * t[None, :, None]
     b = np.asarray(ballistic, bool)
     if b.any():
-        out[b] = fg_series(r[b], v[b], t)[0]
+        out[b] = coast_positions(r[b], v[b], t, beta)
     return out

@@ -4,8 +4,9 @@ For every confirmed track (never truth):
 
 * **Class.** The tracker's kinematic class when it has one; otherwise the fallback rule of
   :func:`kinematic_class`.
-* **Predicted impact / closest approach.** Ballistic tracks: the analytic vacuum impact point of their
-  conic (:func:`iadsim.threats.ballistic.predict_impact`); air-breathing tracks: the closest point of
+* **Predicted impact / closest approach.** Ballistic tracks: the impact point of their coast with drag
+  (the doctrine's assumed ballistic coefficient), J2 gravity and the earth's rotation, the model the
+  threats fly (:func:`iadsim.evaluation.predict.predict_impact_drag`); air-breathing tracks: the closest point of
   approach (CPA) of the constant-velocity extrapolation to each asset,
   ``t_cpa = max(0, (a - r).v / |v|^2)``, ``miss = |r + v t_cpa - a|``.
 * **Threatened asset.** The asset nearest the impact point / with the smallest CPA miss distance, if that
@@ -25,8 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from iadsim.evaluation.predict import ASSUMED_BETA, predict_impact_drag
 from iadsim.scenario.catalog_models import THREAT_CLASSES
-from iadsim.threats.ballistic import predict_impact, radial_altitude
+from iadsim.threats.ballistic import radial_altitude
 
 BALLISTIC = THREAT_CLASSES.index("ballistic")
 CRUISE = THREAT_CLASSES.index("cruise")
@@ -66,7 +68,9 @@ class ThreatAssessment:
 class ThreatEvaluator:
     """Evaluates confirmed tracks against the defended assets under a doctrine (module docstring)."""
 
-    def __init__(self, asset_ecef, asset_value, priorities: dict[str, float], threat_radius: float):
+    def __init__(self, asset_ecef, asset_value, priorities: dict[str, float], threat_radius: float,
+                 beta: float = ASSUMED_BETA):
+        self.beta = float(beta)
         self.asset_ecef = np.asarray(asset_ecef, float)
         self.asset_value = np.asarray(asset_value, float)
         self.w = np.array([priorities.get(c, 1.0) for c in THREAT_CLASSES])
@@ -88,7 +92,7 @@ class ThreatEvaluator:
         impact = np.empty((M, 3))
         ball = cls == BALLISTIC
         if ball.any():
-            ip, tti, valid = predict_impact(r[ball], v[ball])
+            ip, tti, valid = predict_impact_drag(r[ball], v[ball], self.beta)
             idx = np.flatnonzero(ball)
             good = idx[valid]
             miss_all[good] = np.linalg.norm(ip[valid][:, None, :] - self.asset_ecef[None], axis=2)

@@ -80,14 +80,40 @@ def _median(values):
     return float(np.median(v)) if v.size else None
 
 
+def _objects(sim, role, status, eng) -> dict:
+    """Objects that are not threats (decoys, spent stages): how many flew, ended, were intercepted, and the
+    interceptors the defense spent on them (engagements whose seeker acquired one)."""
+    from iadsim.status import CANCELLED, ENDED
+    from iadsim.threats.ballistic_raid import ROLE_NAMES
+
+    out = {}
+    acquired = np.asarray(eng.get("threat", []), dtype=np.int64) if len(eng.get("threat", [])) else np.zeros(0, int)
+    salvo = np.asarray(eng.get("salvo", []), dtype=np.int64) if len(eng.get("salvo", [])) else np.zeros(0, int)
+    for k, name in enumerate(ROLE_NAMES):
+        if k == 0:
+            continue
+        m = role == k
+        if not m.any():
+            continue
+        on = (acquired >= 0) & m[np.clip(acquired, 0, None)] if acquired.size else np.zeros(0, bool)
+        out[name] = {"released": int((m & (status != CANCELLED)).sum()),
+                     "cancelled": int((m & (status == CANCELLED)).sum()),
+                     "intercepted": int((m & (status == INTERCEPTED)).sum()),
+                     "ended": int((m & (status == ENDED)).sum()),
+                     "engagements_on": int(on.sum()), "interceptors_on": int(salvo[on].sum()) if on.any() else 0}
+    return out
+
+
 def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
     """The ``summary.json`` of a finished simulation."""
     c = sim.c
     th = sim.threats
     status = sim.threat_state.status
+    role = getattr(th, "role", np.zeros(len(status), np.int8))
+    is_threat = role == 0
     threats = {}
     for k, name in enumerate(THREAT_CLASSES):
-        m = th.cls == k
+        m = (th.cls == k) & is_threat
         if not m.any():
             continue
         threats[name] = {"launched": int(m.sum()), "intercepted": int((m & (status == INTERCEPTED)).sum()),
@@ -106,6 +132,7 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
     killed_cost = float(th.cost[status == INTERCEPTED].sum())
     eng = sim.engagements.cols
     results = eng["result"]
+    objects = _objects(sim, role, status, eng)
     a = c.assets
     surviving = ~sim.threat_state.asset_destroyed
     sim_t = float(c.duration)
@@ -117,10 +144,15 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
                          "rounds_left": dict(zip(c.fire_units.names, sim.fire_units.rounds().tolist(), strict=True))},
         "engagements": {"total": len(results), **{k: results.count(k) for k in sorted(set(results))},
                         "miss_distance_median_m": _median(eng["miss_distance"])},
+        "objects": objects,
         "assets": {"total": len(a.names), "surviving": int(surviving.sum()),
                    "destroyed": [a.names[i] for i in np.flatnonzero(~surviving)],
                    "leakers_reaching": {a.names[i]: int(sim.threat_state.asset_hits[i]) for i in range(len(a.names))},
-                   "value_surviving": float(a.value[surviving].sum()), "value_total": float(a.value.sum())},
+                   "value_surviving": float(a.value[surviving].sum()), "value_total": float(a.value.sum()),
+                   "damage": {a.names[i]: round(float(sim.threat_state.asset_damage[i]), 6)
+                              for i in range(len(a.names))},
+                   "debris_falls": int(sim.threat_state.debris_falls),
+                   "impact_miss_median_m": _median(sim.threat_state.impact_miss)},
         "cost": {"interceptors_fired": interceptor_cost, "threats_launched": float(th.cost.sum()),
                  "threats_destroyed": killed_cost,
                  "exchange_ratio": interceptor_cost / killed_cost if killed_cost > 0 else None},

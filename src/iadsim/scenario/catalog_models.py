@@ -11,7 +11,18 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
 
-from iadsim.scenario.units import Acceleration, Angle, Area, Duration, Force, Length, Mass, Speed
+from iadsim.scenario.units import (
+    Acceleration,
+    Angle,
+    Area,
+    BallisticCoefficient,
+    Duration,
+    Force,
+    Length,
+    Mass,
+    Pressure,
+    Speed,
+)
 
 #: Threat classes known to the kill chain, in the order used by every class-indexed array.
 THREAT_CLASSES: tuple[str, ...] = ("ballistic", "cruise", "drone", "aircraft")
@@ -219,6 +230,28 @@ class InterceptorType(_Frozen):
         return self.launch_mass - sum(p.thrust * p.burn_time / (p.isp * 9.80665) for p in self.motor)
 
 
+class Warhead(_Frozen):
+    """What an arriving warhead does to the assets around its impact point (:mod:`iadsim.threats.damage`):
+    ``cookie_cutter`` destroys within ``lethal_radius``; ``carleton`` has the damage function
+    ``D(r) = exp(-r^2 / lethal_radius^2)`` (Carleton's; Przemieniecki, *Mathematical Methods in Defense
+    Analyses*, 3rd ed., AIAA 2000, sect. 4.3)."""
+
+    lethal_radius: PositiveLength
+    damage_function: Literal["cookie_cutter", "carleton"] = "carleton"
+
+
+class Debris(_Frozen):
+    """Debris of a threat intercepted low: with ``probability`` a damaging part (the warhead, a motor)
+    survives the intercept and falls about the point the threat was flying to, scattered with a per-axis
+    standard deviation of ``spread`` times the intercept altitude, and damages with a Carleton function of
+    ``lethal_radius``; only intercepts below ``max_altitude`` make debris (:mod:`iadsim.threats.damage`)."""
+
+    probability: Probability
+    lethal_radius: PositiveLength
+    max_altitude: PositiveLength = 20000.0
+    spread: Annotated[float, Field(ge=0.0, le=10.0)] = 0.5
+
+
 class _ThreatBase(_Frozen):
     description: str = ""
     source: str = ""
@@ -226,14 +259,105 @@ class _ThreatBase(_Frozen):
     cost: Annotated[float, Field(ge=0.0)]
     p_damage: Probability
     max_range: PositiveLength
+    #: circular error probable of the impact about the aim point (50 % of impacts fall within it)
+    cep: NonNegLength = 0.0
+    warhead: Warhead | None = None
+    debris: Debris | None = None
+
+    #: fields left out of the dump when not given, so older types dump (and hash) as before
+    _OPTIONAL = ("cep", "warhead", "debris")
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        out = handler(self)
+        for f in self._OPTIONAL:
+            if f not in self.model_fields_set:
+                out.pop(f, None)
+        return out
+
+
+class Stage(_Frozen):
+    """One rocket stage: ``propellant_mass`` burnt at a constant rate over ``burn_time`` with specific
+    impulse ``isp`` (thrust ``T = mdot isp g0``; Sutton & Biblarz, *Rocket Propulsion Elements*, 9th ed.,
+    eq. 2-5); ``dry_mass`` is dropped when the stage burns out (a lower stage) or carried to cut-off."""
+
+    propellant_mass: Annotated[Mass, Field(gt=0.0)]
+    dry_mass: Annotated[Mass, Field(ge=0.0)]
+    isp: Annotated[Duration, Field(gt=0.0)]
+    burn_time: Annotated[Duration, Field(gt=0.0)]
+
+
+class Separation(_Frozen):
+    """The re-entry vehicle separates at cut-off; the spent stage falls as its own object, slowed by its
+    own (low, tumbling) ballistic coefficient and seen with its own RCS."""
+
+    ballistic_coefficient: Annotated[BallisticCoefficient, Field(gt=0.0)]
+    rcs: Annotated[Area, Field(gt=0.0)]
+    delta_v: Annotated[Speed, Field(ge=0.0)] = 1.0
+
+
+class Decoys(_Frozen):
+    """Exo-atmospheric decoys released ``release_delay`` after cut-off, each pushed off the re-entry vehicle
+    with ``dispersion_speed`` in a random direction; light (low ``ballistic_coefficient``) and broken up
+    when the dynamic pressure passes ``breakup_pressure``."""
+
+    count: Annotated[int, Field(ge=1, le=20)]
+    rcs: Annotated[Area, Field(gt=0.0)]
+    ballistic_coefficient: Annotated[BallisticCoefficient, Field(gt=0.0)]
+    release_delay: Annotated[Duration, Field(ge=0.0)] = 10.0
+    dispersion_speed: Annotated[Speed, Field(ge=0.0)] = 3.0
+    breakup_pressure: Annotated[Pressure, Field(gt=0.0)] = 20000.0
+
+
+class Maneuver(_Frozen):
+    """A manoeuvring re-entry vehicle's terminal manoeuvre below ``start_altitude`` (descending), bounded by
+    ``g_limit`` (in g): ``weave`` (proportional navigation to the aim plus a sinusoidal lateral term of
+    ``period``) or ``pull_up_dive`` (pull up to ``pull_up_angle`` below the horizontal, then dive with
+    proportional navigation). :mod:`iadsim.threats.rocket`."""
+
+    kind: Literal["weave", "pull_up_dive"]
+    start_altitude: PositiveLength
+    g_limit: Annotated[float, Field(gt=0.0, le=60.0)]
+    period: Annotated[Duration, Field(gt=0.0)] = 6.0
+    pull_up_angle: Annotated[Angle, Field(ge=0.0, lt=1.5)] = 0.0873
 
 
 class BallisticThreatType(_ThreatBase):
-    """A ballistic missile: burnout at the launch point, then a vacuum Keplerian arc to the aim point
-    (minimum-energy unless ``apogee`` is given)."""
+    """A ballistic missile. With ``stages``: powered flight from the pad (vertical rise, gravity turn,
+    cut-off solved so the coast lands on the aim point: minimum-energy or ``apogee``), then a coast through
+    the atmosphere with ``ballistic_coefficient``, over the rotating earth (:mod:`iadsim.threats.rocket`),
+    with optional stage ``separation``, ``decoys`` and a terminal ``maneuver``. Without ``stages``: the
+    first-fidelity model, burnout at the launch point and a vacuum Keplerian arc
+    (:mod:`iadsim.threats.ballistic`); a ``ballistic_coefficient`` then still adds drag to that arc."""
 
     kind: Literal["ballistic"] = "ballistic"
     apogee: PositiveLength | None = None
+    stages: Annotated[list[Stage], Field(max_length=2)] = Field(default_factory=list)
+    payload_mass: Annotated[Mass, Field(gt=0.0)] | None = None
+    diameter: PositiveLength | None = None
+    boost_cd: Annotated[float, Field(gt=0.0, le=2.0)] = 0.3
+    vertical_rise: Annotated[Duration, Field(gt=0.0)] = 5.0
+    pitch_over: Annotated[Duration, Field(gt=0.0)] = 4.0
+    ballistic_coefficient: Annotated[BallisticCoefficient, Field(gt=0.0)] | None = None
+    separation: Separation | None = None
+    decoys: Decoys | None = None
+    maneuver: Maneuver | None = None
+
+    @model_validator(mode="after")
+    def _powered(self):
+        if self.stages:
+            missing = [f for f in ("payload_mass", "diameter", "ballistic_coefficient") if getattr(self, f) is None]
+            if missing:
+                raise ValueError(f"a missile with stages needs {', '.join(missing)}")
+        else:
+            extra = [f for f in ("separation", "decoys", "maneuver", "payload_mass", "diameter")
+                     if getattr(self, f) is not None]
+            if extra:
+                raise ValueError(f"{', '.join(extra)} need powered flight: give the missile its stages")
+        return self
+
+    _OPTIONAL = ("cep", "warhead", "debris", "stages", "payload_mass", "diameter", "boost_cd", "vertical_rise",
+                 "pitch_over", "ballistic_coefficient", "separation", "decoys", "maneuver")
 
 
 class AirThreatType(_ThreatBase):

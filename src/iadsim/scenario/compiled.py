@@ -19,6 +19,7 @@ class AssetTable:
     ecef: np.ndarray  # (A, 3)
     value: np.ndarray
     hardness: np.ndarray
+    damage_threshold: np.ndarray
 
 
 @dataclass(frozen=True)

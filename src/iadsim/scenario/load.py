@@ -144,6 +144,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         ecef=np.array([_ecef(a.position) for a in scenario.assets]).reshape(-1, 3),
         value=np.array([a.value for a in scenario.assets]),
         hardness=np.array([a.hardness for a in scenario.assets]),
+        damage_threshold=np.array([a.damage_threshold for a in scenario.assets]),
     )
 
     radars = []

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
-from iadsim.scenario.units import Angle, Duration, Length
+from iadsim.scenario.units import Angle, BallisticCoefficient, Duration, Length
 
 PositiveDuration = Annotated[Duration, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -73,13 +73,16 @@ def _as_ref(v):
 
 
 class Asset(_Frozen):
-    """A defended asset: a leaker that reaches it destroys it with probability
-    ``p_damage(threat) * (1 - hardness)``."""
+    """A defended asset, damaged by the warheads that land near it (:mod:`iadsim.threats.damage`): each
+    arriving warhead adds the damage fraction ``D(r) (1 - hardness)`` of its damage function at its miss
+    distance ``r``, fractions combining as independent ``1 - prod(1 - f)``; the asset is destroyed when its
+    damage reaches ``damage_threshold``."""
 
     name: Name
     position: Position
     value: Annotated[float, Field(gt=0.0)]
     hardness: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0
+    damage_threshold: Annotated[float, Field(gt=0.0, le=1.0)] = 0.5
 
 
 class Radar(_Frozen):
@@ -132,6 +135,8 @@ class Doctrine(_Frozen):
     * ``objective``: ``value`` (expected surviving value) or ``cost_aware`` (plus ``cost_weight`` value
       units per million USD of interceptors fired).
     * ``look_ahead``: how far ahead later engagement windows are planned (0 s: fire-now only).
+    * ``assumed_ballistic_coefficient``: the ballistic coefficient the command post assumes when it predicts
+      a ballistic track's path and impact (:mod:`iadsim.evaluation.predict`).
     """
 
     mode: Literal["shoot-look-shoot", "shoot-shoot-look", "shoot-shoot"] = "shoot-look-shoot"
@@ -146,6 +151,7 @@ class Doctrine(_Frozen):
     objective: Literal["value", "cost_aware"] = "value"
     cost_weight: Annotated[float, Field(ge=0.0)] = 10.0
     look_ahead: Annotated[Duration, Field(ge=0.0)] = 300.0
+    assumed_ballistic_coefficient: Annotated[BallisticCoefficient, Field(gt=0.0)] = 6000.0
 
     def salvo_size(self, layer: str) -> int:
         """Interceptors per engagement for ``layer`` under this doctrine."""

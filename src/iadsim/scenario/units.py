@@ -28,10 +28,12 @@ _SI = {
     "acceleration": ("m/s**2", "[length] / [time] ** 2"),
     "mass": ("kg", "[mass]"),
     "force": ("N", "[mass] * [length] / [time] ** 2"),
+    "pressure": ("Pa", "[mass] / [length] / [time] ** 2"),
+    "ballistic coefficient": ("kg/m**2", "[mass] / [length] ** 2"),
 }
 _EXAMPLES = {"length": "150 km", "angle": "30 deg", "speed": "250 m/s", "duration": "10 min",
              "area": "0.1 m^2", "acceleration": "9.81 m/s^2",
-             "mass": "300 kg", "force": "50 kN"}
+             "mass": "300 kg", "force": "50 kN", "pressure": "20 kPa", "ballistic coefficient": "5000 kg/m^2"}
 
 
 @lru_cache(maxsize=4096)
@@ -90,3 +92,5 @@ Area = _quantity_type("area")
 Acceleration = _quantity_type("acceleration")
 Mass = _quantity_type("mass")
 Force = _quantity_type("force")
+Pressure = _quantity_type("pressure")
+BallisticCoefficient = _quantity_type("ballistic coefficient")

@@ -1,0 +1,672 @@
+r"""Ballistic missiles as they fly: boost, gravity turn, cut-off, coast through the atmosphere, re-entry.
+
+One compiled kernel (:func:`fly`) integrates every object of a raid at once: the missiles themselves
+from the launch pad, the spent stages they drop, the decoys they release. It is a 3-DOF point mass in
+the rotating WGS-84 (ECEF) frame on the project's shared physics (:mod:`iadsim.physics`):
+
+    dr/dt = v
+    dv/dt = g_J2(r) - 2 Omega x v - Omega x (Omega x r) + (T / m) u_T - D / m u_v + a_L
+    dm/dt = -T / (Isp g0)
+
+* **Gravity and rotation**: WGS-84 J2 gravity with the Coriolis and centrifugal terms
+  (:func:`iadsim.physics.gravity.gravity_scalar`); integrating in ECEF with these terms is the same
+  motion as integrating in the inertial frame (Vallado, *Fundamentals of Astrodynamics and Applications*,
+  4th ed., sect. 3.7 and 8.6). The air rotates with the earth, so drag acts on the ECEF velocity.
+* **Thrust**: one or two stages of constant thrust ``T_k = mdot_k Isp_k g0`` for ``burn_time_k`` (Sutton
+  & Biblarz, *Rocket Propulsion Elements*, 9th ed., eq. 2-5); a stage's dry mass is dropped when it burns
+  out. Guidance may cut the thrust off early (thrust termination at ``t_c``), which is how a missile with
+  fixed propellant flies to a shorter range (the Scud's guidance cuts its engine at the computed speed;
+  Zarchan, *Tactical and Strategic Missile Guidance*, 6th ed., ch. 13).
+* **Pitch programme: vertical rise and gravity turn.** The thrust points along the local vertical until
+  ``t_v``, then for the pitch-over ``t_po`` it is tilted by the kick angle ``delta`` toward the launch
+  azimuth; after that it points along the velocity (a zero-lift gravity turn: gravity alone turns the
+  trajectory; Wiesel, *Spaceflight Dynamics*, 3rd ed., sect. 6.4; Zarchan ch. 13).
+* **Drag**: during boost ``D / m = rho |v|^2 (C_D A) / (2 m)``; after cut-off each object has its own
+  ballistic coefficient ``beta = m / (C_D A)`` (kg/m^2), ``D / m = rho |v|^2 / (2 beta)`` (Regan &
+  Anandakrishnan, *Dynamics of Atmospheric Re-Entry*, AIAA 1993, ch. 5; Zarchan ch. 14), with the US
+  Standard Atmosphere 1976 density (:mod:`iadsim.physics.atmosphere`). A light decoy decelerates high up
+  and far more than the heavy re-entry vehicle: the atmosphere discriminates them.
+* **Break-up**: an object with a finite ``breakup_pressure`` ends when the dynamic pressure
+  ``q = rho |v|^2 / 2`` exceeds it (a balloon or light replica decoy is stripped away on re-entry).
+* **Manoeuvring re-entry vehicle (MaRV)**: below ``start_altitude`` on the way down the vehicle flies a
+  lateral acceleration ``a_L`` perpendicular to its velocity and bounded by ``g_limit``: proportional
+  navigation toward its aim point, ``a = N V_c (omega x u_LOS)`` with ``omega = r x v / |r|^2`` of the
+  aim relative to the vehicle (Zarchan ch. 2; N = 3), plus, for ``weave``, a sinusoidal lateral term of
+  period ``period`` and amplitude ``0.6 g_limit`` that fades out over the last ``period`` before impact;
+  for ``pull_up_dive``, a pull-up at ``g_limit`` in the vertical plane until the flight-path angle has
+  risen to ``-pull_up_angle``, then the proportional-navigation dive.
+
+Integration: classical RK4 on steps that end on every event (vertical-rise end, pitch-over end, stage
+burn-outs, cut-off) and on the output sample times, the phase held over each step; 0.1 s while powered or
+manoeuvring, otherwise a tenth of the drag time constant ``tau = 2 beta / (rho |v|)`` kept between
+``dt_atm`` (0.05 s) and ``dt_exo`` (2 s): 2 s in vacuum and for a heavy re-entry vehicle down to low
+altitude, shorter for a light decoy deep in the air (RK4's error per step grows as ``(dt / tau)^5``).
+The ground crossing (radial height through the aim point's altitude while descending)
+is found by bisection on the cubic Hermite interpolant of the last step, as in
+:func:`iadsim.threats.ballistic.propagate_ballistic`. With no thrust phase, no drag, no rotation and
+point-mass gravity the kernel integrates the same vacuum Kepler arc as that function (tested).
+
+The shot that lands on the aim point is solved by :func:`solve_shots` (shooting on the azimuth, the kick
+angle and the cut-off time).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from iadsim._numba import njit
+from iadsim.frames import geodetic2ecef
+from iadsim.physics.atmosphere import us1976_scalar
+from iadsim.physics.gravity import G0, J2, POINT_MASS, gravity_scalar
+
+__all__ = ["ObjectParams", "fly", "solve_shots", "END_GROUND", "END_BREAKUP", "END_TIMEOUT"]
+
+_A, _B = 6378137.0, 6356752.314245
+
+END_TIMEOUT, END_GROUND, END_BREAKUP = 0, 1, 2
+
+# columns of the per-object parameter matrix P (n, NP)
+(C_POWERED, C_M0, C_TV, C_TPO, C_KICK, C_AZX, C_AZY, C_AZZ, C_TC, C_CDA, C_BETA, C_MAN, C_MH, C_MG,
+ C_MP, C_AIMX, C_AIMY, C_AIMZ, C_QB, C_STOP, C_NAV) = range(21)
+NP = 21
+#: stage table per object (n, 2, 4): thrust (N), cumulative end time (s), mass flow (kg/s), mass dropped at end
+MAX_STAGES = 2
+MAN_NONE, MAN_WEAVE, MAN_PULLUP = 0, 1, 2
+DT_BOOST, DT_MAN = 0.1, 0.1
+DT_ATM, DT_EXO = 0.05, 2.0
+
+
+@njit
+def _radial_alt(x, y, z):
+    r2 = x * x + y * y + z * z
+    s2 = z * z / r2
+    return math.sqrt(r2) - _A * _B / math.sqrt(_B * _B * (1.0 - s2) + _A * _A * s2)
+
+
+@njit
+def _thrust(S, i, t, tc):
+    """Thrust and mass flow of object ``i`` at time ``t`` since its launch (0 after cut-off ``tc``)."""
+    if t >= tc:
+        return 0.0, 0.0
+    for k in range(S.shape[1]):
+        if t < S[i, k, 1]:
+            return S[i, k, 0], S[i, k, 2]
+    return 0.0, 0.0
+
+
+@njit
+def _lateral(y, t, i, P, man_state, out):
+    """MaRV lateral acceleration (module docstring) into ``out (3,)``; ``man_state[i]``: 0 off,
+    1 pull-up, 2 homing; ``man_state[i, 1]``: time the manoeuvre began."""
+    out[0] = out[1] = out[2] = 0.0
+    ph = man_state[i, 0]
+    if ph == 0.0:
+        return
+    x, yy, z, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
+    sp = math.sqrt(vx * vx + vy * vy + vz * vz)
+    if sp < 1.0:
+        return
+    glim = P[i, C_MG]
+    rn = math.sqrt(x * x + yy * yy + z * z)
+    ux, uy, uz = x / rn, yy / rn, z / rn
+    if ph == 1.0:
+        # pull-up: the unit vector perpendicular to v in the vertical plane, pointing up
+        vu = (vx * ux + vy * uy + vz * uz) / sp
+        px, py, pz = ux - vu * vx / sp, uy - vu * vy / sp, uz - vu * vz / sp
+        pn = math.sqrt(px * px + py * py + pz * pz)
+        if pn > 1e-9:
+            out[0], out[1], out[2] = glim * px / pn, glim * py / pn, glim * pz / pn
+        return
+    # proportional navigation toward the aim point (fixed in ECEF)
+    rx, ry, rz = P[i, C_AIMX] - x, P[i, C_AIMY] - yy, P[i, C_AIMZ] - z
+    wx, wy, wz = -vx, -vy, -vz
+    r2 = rx * rx + ry * ry + rz * rz
+    r = math.sqrt(r2)
+    if r < 1.0:
+        return
+    ox, oy, oz = (ry * wz - rz * wy) / r2, (rz * wx - rx * wz) / r2, (rx * wy - ry * wx) / r2
+    vc = -(rx * wx + ry * wy + rz * wz) / r
+    lx, ly, lz = rx / r, ry / r, rz / r
+    nav = P[i, C_NAV]
+    ax = nav * vc * (oy * lz - oz * ly)
+    ay = nav * vc * (oz * lx - ox * lz)
+    az = nav * vc * (ox * ly - oy * lx)
+    if P[i, C_MAN] == MAN_WEAVE:
+        tgo = r / max(vc, 1.0)
+        fade = min(1.0, tgo / P[i, C_MP])
+        amp = 0.6 * glim * fade * math.sin(2.0 * math.pi * (t - man_state[i, 1]) / P[i, C_MP])
+        # lateral unit vector: v x up
+        ex, ey, ez = vy * uz - vz * uy, vz * ux - vx * uz, vx * uy - vy * ux
+        en = math.sqrt(ex * ex + ey * ey + ez * ez)
+        if en > 1e-9:
+            ax += amp * ex / en
+            ay += amp * ey / en
+            az += amp * ez / en
+    # perpendicular to v, limited to g_limit
+    av = (ax * vx + ay * vy + az * vz) / (sp * sp)
+    ax, ay, az = ax - av * vx, ay - av * vy, az - av * vz
+    an = math.sqrt(ax * ax + ay * ay + az * az)
+    if an > glim:
+        ax, ay, az = ax * glim / an, ay * glim / an, az * glim / an
+    out[0], out[1], out[2] = ax, ay, az
+
+
+@njit
+def _deriv(y, t, i, P, S, aL, grav, rot, dy):
+    # ``t`` is the step's mid-time: steps end on every event, so one phase (thrust, pitch programme) holds
+    # over the whole step
+    x, yy, z, vx, vy, vz, m = y[0], y[1], y[2], y[3], y[4], y[5], y[6]
+    sp = math.sqrt(vx * vx + vy * vy + vz * vz)
+    h = _radial_alt(x, yy, z)
+    rho, _ = us1976_scalar(h)
+    thrust, mdot = 0.0, 0.0
+    if P[i, C_POWERED] > 0.0:
+        thrust, mdot = _thrust(S, i, t, P[i, C_TC])
+    if thrust > 0.0:
+        kd = 0.5 * rho * sp * P[i, C_CDA] / m
+        if t < P[i, C_TPO]:
+            rn = math.sqrt(x * x + yy * yy + z * z)
+            ux, uy, uz = x / rn, yy / rn, z / rn
+            if t >= P[i, C_TV]:
+                c, s = math.cos(P[i, C_KICK]), math.sin(P[i, C_KICK])
+                ux, uy, uz = c * ux + s * P[i, C_AZX], c * uy + s * P[i, C_AZY], c * uz + s * P[i, C_AZZ]
+        else:
+            ux, uy, uz = vx / sp, vy / sp, vz / sp
+        at = thrust / m
+        ax, ay, az = at * ux - kd * vx, at * uy - kd * vy, at * uz - kd * vz
+    else:
+        kd = 0.5 * rho * sp / P[i, C_BETA]
+        ax, ay, az = -kd * vx + aL[0], -kd * vy + aL[1], -kd * vz + aL[2]
+    gx, gy, gz = gravity_scalar(x, yy, z, vx, vy, vz, grav, rot)
+    dy[0], dy[1], dy[2] = vx, vy, vz
+    dy[3], dy[4], dy[5] = ax + gx, ay + gy, az + gz
+    dy[6] = -mdot
+
+
+@njit
+def _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp):
+    tm = t + 0.5 * h
+    _deriv(y, tm, i, P, S, aL, grav, rot, k1)
+    for a in range(7):
+        tmp[a] = y[a] + 0.5 * h * k1[a]
+    _deriv(tmp, tm, i, P, S, aL, grav, rot, k2)
+    for a in range(7):
+        tmp[a] = y[a] + 0.5 * h * k2[a]
+    _deriv(tmp, tm, i, P, S, aL, grav, rot, k3)
+    for a in range(7):
+        tmp[a] = y[a] + h * k3[a]
+    _deriv(tmp, tm, i, P, S, aL, grav, rot, k4)
+    for a in range(7):
+        y[a] += h / 6.0 * (k1[a] + 2.0 * k2[a] + 2.0 * k3[a] + k4[a])
+
+
+@njit
+def _hermite_alt(p0, v0, p1, v1, h, s):
+    s2, s3 = s * s, s * s * s
+    c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
+    x = c0 * p0[0] + c1 * v0[0] + c2 * p1[0] + c3 * v1[0]
+    y = c0 * p0[1] + c1 * v0[1] + c2 * p1[1] + c3 * v1[1]
+    z = c0 * p0[2] + c1 * v0[2] + c2 * p1[2] + c3 * v1[2]
+    return _radial_alt(x, y, z)
+
+
+@njit
+def fly(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples, end, burnout, apogee,
+        store):
+    """Integrate objects ``i`` from their state ``y0[i] = (r, v, m)`` at their own time 0 (module docstring).
+
+    ``P (n, NP)`` and ``S (n, MAX_STAGES, 4)``: parameters (column constants of this module). Outputs:
+    ``samples (n, K, 6)`` (when ``store``) the state at ``k h_sample`` for ``k < n_samples[i]``, the first
+    sample after the end included (a genuine integrated state, so the last Hermite interval is right);
+    ``end (n, 8)``: end time (NaN at ``t_max``), position, velocity, reason (``END_*``); ``burnout (n, 7)``:
+    time of cut-off and the state then (NaN for unpowered objects); ``apogee (n,)``: highest radial height.
+    """
+    n = y0.shape[0]
+    K = samples.shape[1]
+    y = np.empty(7)
+    yp = np.empty(7)
+    k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
+    aL = np.zeros(3)
+    man = np.zeros((n, 2))
+    for i in range(n):
+        for a in range(7):
+            y[a] = y0[i, a]
+        t = 0.0
+        powered = P[i, C_POWERED] > 0.0
+        tc = P[i, C_TC] if powered else -1.0
+        burnout[i, 0] = np.nan
+        end[i, 0] = np.nan
+        end[i, 7] = END_TIMEOUT
+        apo = _radial_alt(y[0], y[1], y[2])
+        alt = apo
+        ks = 0
+        if store:
+            for a in range(6):
+                samples[i, 0, a] = y[a]
+            ks = 1
+        next_sample = h_sample
+        ended = False
+        after_end = False
+        stop = P[i, C_STOP]
+        while t < t_max - 1e-9:
+            # step size: events, samples
+            if powered and t < tc:
+                dt = DT_BOOST
+            elif man[i, 0] != 0.0:
+                dt = DT_MAN
+            else:
+                # a tenth of the drag time constant tau = 2 beta / (rho |v|), between dt_atm and dt_exo
+                dt = dt_exo
+                if P[i, C_BETA] < math.inf:
+                    rho, _ = us1976_scalar(alt)
+                    sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
+                    if rho * sp > 0.0:
+                        dt = min(dt_exo, max(dt_atm, 0.2 * P[i, C_BETA] / (rho * sp)))
+            t_next = t + dt
+            if store and next_sample < t_next:
+                t_next = next_sample
+            if powered and t < tc:
+                for ev in (P[i, C_TV], P[i, C_TPO], tc):
+                    if t + 1e-12 < ev < t_next:
+                        t_next = ev
+                for k in range(S.shape[1]):
+                    ev = S[i, k, 1]
+                    if t + 1e-12 < ev < t_next:
+                        t_next = ev
+            if t_next > t_max:
+                t_next = t_max
+            h = t_next - t
+            # manoeuvre state (decided at the start of the step, held over it)
+            if P[i, C_MAN] != MAN_NONE and t >= tc and not after_end:
+                vr = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5])
+                if man[i, 0] == 0.0 and vr < 0.0 and alt < P[i, C_MH]:
+                    man[i, 0] = 1.0 if P[i, C_MAN] == MAN_PULLUP else 2.0
+                    man[i, 1] = t
+                if man[i, 0] == 1.0:
+                    sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
+                    rn = math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2)
+                    if vr / (rn * sp) > -math.sin(P[i, C_MP]):
+                        man[i, 0] = 2.0
+                _lateral(y, t, i, P, man, aL)
+            else:
+                aL[0] = aL[1] = aL[2] = 0.0
+            for a in range(7):
+                yp[a] = y[a]
+            _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+            t = t_next
+            # stage burn-out drops the stage's dry mass
+            if powered:
+                for k in range(S.shape[1]):
+                    if abs(t - S[i, k, 1]) < 1e-9 and t <= tc + 1e-9:
+                        y[6] -= S[i, k, 3]
+                if abs(t - tc) < 1e-9:
+                    burnout[i, 0] = t
+                    for a in range(6):
+                        burnout[i, 1 + a] = y[a]
+            alt_new = _radial_alt(y[0], y[1], y[2])
+            if not after_end:
+                if alt_new > apo:
+                    apo = alt_new
+                descending = y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0
+                if alt > stop and alt_new <= stop and descending:
+                    lo, hi = 0.0, 1.0
+                    for _ in range(40):
+                        mid = 0.5 * (lo + hi)
+                        if _hermite_alt(yp[0:3], yp[3:6], y[0:3], y[3:6], h, mid) <= stop:
+                            hi = mid
+                        else:
+                            lo = mid
+                    s = 0.5 * (lo + hi)
+                    end[i, 0] = t - h + s * h
+                    end[i, 7] = END_GROUND
+                    ended = True
+                elif P[i, C_QB] < math.inf:
+                    rho, _ = us1976_scalar(alt_new)
+                    if 0.5 * rho * (y[3] ** 2 + y[4] ** 2 + y[5] ** 2) > P[i, C_QB]:
+                        end[i, 0] = t
+                        end[i, 7] = END_BREAKUP
+                        ended = True
+                if ended:
+                    # the end state on the step's Hermite interpolant
+                    s = (end[i, 0] - (t - h)) / h
+                    s2, s3 = s * s, s * s * s
+                    c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
+                    d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
+                    d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
+                    for a in range(3):
+                        end[i, 1 + a] = c0 * yp[a] + c1 * yp[3 + a] + c2 * y[a] + c3 * y[3 + a]
+                        end[i, 4 + a] = d0 * yp[a] + d1 * yp[3 + a] + d2 * y[a] + d3 * y[3 + a]
+                    after_end = True
+                    if not store:
+                        break
+            alt = alt_new
+            if store and abs(t - next_sample) < 1e-9:
+                if ks < K:
+                    for a in range(6):
+                        samples[i, ks, a] = y[a]
+                    ks += 1
+                next_sample += h_sample
+                if after_end:
+                    break
+        if not ended:
+            for a in range(6):
+                end[i, 1 + a] = y[a]
+        n_samples[i] = ks
+        apogee[i] = apo
+
+
+@njit
+def _coast_step(y, beta, dt_exo):
+    alt = _radial_alt(y[0], y[1], y[2])
+    sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
+    rho, _ = us1976_scalar(alt)
+    if rho * sp > 0.0 and beta < math.inf:
+        return min(dt_exo, max(DT_ATM, 0.2 * beta / (rho * sp)))
+    return dt_exo
+
+
+@njit
+def coast_grid(r, v, beta, t_grid, dt_exo, grav, rot, out):
+    """Coast each state ``(r[i], v[i])`` (ECEF, at offset 0) through the increasing offsets ``t_grid (K,)``
+    with ballistic coefficient ``beta[i]`` (drag, gravity and rotation as :func:`fly`, steps as there);
+    ``out (n, K, 6)`` the position and velocity at each offset. A state that reaches the ground stays at its
+    impact point (linear back-off to the crossing within the step) with zero velocity. :func:`coast_each`
+    is the same for one offset per state."""
+    n = r.shape[0]
+    K = t_grid.size
+    P = np.zeros((1, NP))
+    P[0, C_TC] = -1.0
+    P[0, C_QB] = math.inf
+    S = np.zeros((1, MAX_STAGES, 4))
+    aL = np.zeros(3)
+    y = np.empty(7)
+    yp = np.empty(7)
+    k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
+    for i in range(n):
+        P[0, C_BETA] = beta[i]
+        for a in range(3):
+            y[a] = r[i, a]
+            y[3 + a] = v[i, a]
+        y[6] = 1.0
+        t = 0.0
+        down = False
+        for k in range(K):
+            T = t_grid[k]
+            while not down and t < T - 1e-12:
+                h = min(_coast_step(y, beta[i], dt_exo), T - t)
+                for a in range(7):
+                    yp[a] = y[a]
+                _rk4(y, t, h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+                t += h
+                if _radial_alt(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
+                    a0 = _radial_alt(yp[0], yp[1], yp[2])
+                    a1 = _radial_alt(y[0], y[1], y[2])
+                    w = a0 / (a0 - a1) if a0 > a1 else 1.0
+                    for a in range(3):
+                        y[a] = yp[a] + w * (y[a] - yp[a])
+                        y[3 + a] = 0.0
+                    down = True
+            for a in range(6):
+                out[i, k, a] = y[a]
+
+
+@njit
+def coast_each(r, v, beta, dt_each, dt_exo, grav, rot, out):
+    """:func:`coast_grid` with one offset ``dt_each[i]`` per state; ``out (n, 6)``."""
+    n = r.shape[0]
+    one = np.empty((1, 1, 6))
+    tg = np.empty(1)
+    for i in range(n):
+        tg[0] = dt_each[i]
+        coast_grid(r[i:i + 1], v[i:i + 1], beta[i:i + 1], tg, dt_exo, grav, rot, one)
+        for a in range(6):
+            out[i, a] = one[0, 0, a]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Python side: parameters, shooting
+# ---------------------------------------------------------------------------------------------------------
+
+class ObjectParams:
+    """Parameter rows (``P``, ``S``) of ``n`` objects, filled column by column (module constants)."""
+
+    def __init__(self, n: int):
+        self.P = np.zeros((n, NP))
+        self.S = np.zeros((n, MAX_STAGES, 4))
+        self.S[:, :, 1] = -1.0
+        self.P[:, C_BETA] = np.inf
+        self.P[:, C_QB] = np.inf
+        self.P[:, C_TC] = -1.0
+        self.P[:, C_NAV] = 3.0
+        self.P[:, C_MP] = 1.0
+
+    def set_stages(self, rows, stages, payload_mass, cda, t_vertical, t_pitch_over):
+        """Powered flight for ``rows``: ``stages`` a list of ``(thrust, burn_time, isp, propellant, dry)``
+        (first stage first), the payload carried, the boost ``C_D A`` (m^2) and the pitch programme."""
+        rows = np.asarray(rows)
+        P, S = self.P, self.S
+        m0 = payload_mass + sum(s[3] + s[4] for s in stages)
+        P[rows, C_POWERED] = 1.0
+        P[rows, C_M0] = m0
+        t_end = 0.0
+        for k, (thrust, burn, isp, prop, dry) in enumerate(stages):
+            t_end += burn
+            S[rows, k, 0] = thrust
+            S[rows, k, 1] = t_end
+            S[rows, k, 2] = prop / burn
+            S[rows, k, 3] = dry
+            del isp
+        P[rows, C_CDA] = cda
+        P[rows, C_TV] = t_vertical
+        P[rows, C_TPO] = t_vertical + t_pitch_over
+        return t_end
+
+
+def _run(y0, prm: ObjectParams, t_max, *, store=False, h_sample=1.0, dt_atm=DT_ATM, dt_exo=DT_EXO, grav=J2,
+         rot=True):
+    n = y0.shape[0]
+    K = int(math.ceil(t_max / h_sample)) + 3 if store else 1
+    samples = np.zeros((n, K, 6)) if store else np.zeros((n, 1, 6))
+    n_s = np.zeros(n, np.int64)
+    end = np.zeros((n, 8))
+    bo = np.zeros((n, 7))
+    apo = np.zeros(n)
+    fly(np.ascontiguousarray(y0, float), prm.P, prm.S, float(t_max), float(dt_atm), float(dt_exo),
+        float(h_sample), int(grav), bool(rot), samples, n_s, end, bo, apo, bool(store))
+    return samples, n_s, end, bo, apo
+
+
+def enu_basis(lat, lon):
+    """East, north, up unit vectors (ECEF) at geodetic ``lat, lon`` (rad), each ``(n, 3)``."""
+    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
+    e = np.stack([-so, co, np.zeros_like(lat)], -1)
+    nn = np.stack([-sl * co, -sl * so, cl], -1)
+    u = np.stack([cl * co, cl * so, sl], -1)
+    return e, nn, u
+
+
+def _initial_azimuth(lat0, lon0, lat1, lon1):
+    """Great-circle initial azimuth (rad, clockwise from north) from point 0 to point 1 (spherical)."""
+    d = lon1 - lon0
+    return np.arctan2(np.sin(d) * np.cos(lat1), np.cos(lat0) * np.sin(lat1) - np.sin(lat0) * np.cos(lat1) * np.cos(d))
+
+
+def _gamma(rb, vb):
+    return np.arcsin(np.einsum("ij,ij->i", rb, vb) / (np.linalg.norm(rb, axis=1) * np.linalg.norm(vb, axis=1)))
+
+
+def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee=None, rotating=True, grav=J2,
+                tol=1.0, max_iter=30, dt_atm=DT_ATM, dt_exo=DT_EXO):
+    """Solve the azimuth, kick angle and cut-off time of powered missiles so they land on their aim points.
+
+    For each missile (rows of ``prm``, already given their stages, coast ``beta`` and ``stop`` altitude),
+    a quasi-Newton iteration on the three unknowns ``x = (azimuth, kick, t_c)`` drives three residuals to
+    zero: the impact's downrange and crossrange errors about the aim point (along and across the launch-to-
+    aim azimuth) and the trajectory condition: the burnout flight-path angle minus the vacuum minimum-energy
+    angle from the burnout point to the aim point (:func:`iadsim.threats.ballistic.min_energy_gamma`; Bate,
+    Mueller & White ch. 6), in units of 1e-5 rad, or, when ``apogee (n,)`` is given, the highest altitude
+    minus it (m). Each flight includes everything the final flight has (drag, rotation, J2) except a MaRV's
+    manoeuvre, which homes on the aim point anyway. Initial guess: the great-circle azimuth, full burn, and
+    the kick and cut-off interpolated from a scan of sampled boost-only flights (comments in the code). The Jacobian is
+    taken by forward differences once and then updated by Broyden's rank-one formula (Dennis & Schnabel,
+    *Numerical Methods for Unconstrained Optimization and Nonlinear Equations*, 1983, ch. 8), re-taken when
+    a step fails to reduce the residual; steps are damped (3 deg, 10 s) and keep ``t_c`` in
+    ``(t_v, t_burn]``; only unconverged missiles fly again.
+
+    Returns ``(azimuth (n,), kick (n,), t_c (n,), miss (n,) m, feasible (n,) bool)``; a missile that cannot
+    reach its aim (cut-off pinned at full burn and still short) is not feasible.
+    """
+    from iadsim.threats.ballistic import min_energy_gamma
+
+    n = lat0.size
+    P0 = prm.P
+    lat1 = np.arcsin(aim_ecef[:, 2] / np.linalg.norm(aim_ecef, axis=1))  # geocentric is enough for an azimuth
+    lon1 = np.arctan2(aim_ecef[:, 1], aim_ecef[:, 0])
+    r0 = geodetic2ecef(lat0, lon0, alt0)
+    e0, n0, _ = enu_basis(lat0, lon0)
+    y0 = np.zeros((n, 7))
+    y0[:, :3] = r0
+    y0[:, 6] = P0[:, C_M0]
+    az0 = _initial_azimuth(lat0, lon0, lat1, lon1)
+    ea, na, _ = enu_basis(lat1, lon1)
+    dr_ax = np.sin(az0)[:, None] * ea + np.cos(az0)[:, None] * na
+    cr_ax = np.cos(az0)[:, None] * ea - np.sin(az0)[:, None] * na
+    t_burn = np.broadcast_to(np.asarray(t_burn, float), (n,))
+    tv = P0[:, C_TV]
+
+    def flights(rows, x, t_max, store=False, h_sample=1.0):
+        p = ObjectParams(0)
+        p.P, p.S = P0[rows].copy(), prm.S[rows]
+        p.P[:, C_AZX:C_AZZ + 1] = np.sin(x[:, 0])[:, None] * e0[rows] + np.cos(x[:, 0])[:, None] * n0[rows]
+        p.P[:, C_KICK] = x[:, 1]
+        p.P[:, C_TC] = x[:, 2]
+        return _run(y0[rows], p, t_max, grav=grav, rot=rotating, dt_atm=dt_atm, dt_exo=dt_exo, store=store,
+                    h_sample=h_sample)
+
+    def residual(rows, x):
+        _, _, end, bo, apo = flights(rows, x, 4000.0)
+        d = end[:, 1:4] - aim_ecef[rows]
+        res = np.empty((rows.size, 3))
+        res[:, 0] = np.einsum("ij,ij->i", d, dr_ax[rows])
+        res[:, 1] = np.einsum("ij,ij->i", d, cr_ax[rows])
+        if apogee is None:
+            res[:, 2] = (_gamma(bo[:, 1:4], bo[:, 4:7]) - min_energy_gamma(bo[:, 1:4], aim_ecef[rows])) * 1e5
+        else:
+            res[:, 2] = apo - apogee[rows]
+        res[np.isnan(end[:, 0])] = 1e7
+        return res
+
+    # initial guess: boost-only flights at full burn for a scan of kicks, sampled every 0.5 s; along each,
+    # the first time the speed reaches the vacuum minimum-energy speed to the aim from where the missile is
+    # (plus 3 % for the losses to come), and the burnout-angle error there; the kick where that error
+    # changes sign, and its cut-off time, interpolated.
+    from iadsim.threats.ballistic import ballistic_velocity
+
+    rows = np.arange(n)
+    kicks = np.radians(np.array([0.5, 2.0, 4.0, 7.0, 10.0, 14.0, 19.0, 25.0, 32.0, 40.0, 50.0, 60.0]))
+    err = np.empty((kicks.size, n))
+    t_star = np.empty((kicks.size, n))
+    hs = 0.5
+    for k, kk in enumerate(kicks):
+        x = np.stack([az0, np.full(n, kk), t_burn], 1)
+        smp, n_s, _, _, _ = flights(rows, x, float(t_burn.max()) + hs, store=True, h_sample=hs)
+        K = smp.shape[1]
+        r, v = smp[:, :, :3].reshape(-1, 3), smp[:, :, 3:].reshape(-1, 3)
+        aim_k = np.repeat(aim_ecef, K, axis=0)
+        up = np.einsum("ij,ij->i", r, v) > 0
+        need = np.full(r.shape[0], np.inf)
+        g_me = np.zeros(r.shape[0])
+        ok = up & (np.linalg.norm(v, axis=1) > 50.0)
+        if ok.any():
+            v_req, _ = ballistic_velocity(r[ok], aim_k[ok]) if apogee is None else \
+                ballistic_velocity(r[ok], aim_k[ok], np.repeat(apogee, K)[ok])
+            need[ok] = 1.03 * np.linalg.norm(v_req, axis=1)
+            g_me[ok] = _gamma(r[ok], v_req)
+        sp = np.linalg.norm(v, axis=1).reshape(n, K)
+        reach = sp >= need.reshape(n, K)
+        valid = (np.arange(K)[None, :] < n_s[:, None]) & (np.arange(K)[None, :] * hs <= t_burn[:, None])
+        reach &= valid
+        kf = np.where(reach.any(axis=1), np.argmax(reach, axis=1), np.maximum(n_s - 1, 0))
+        kf = np.minimum(kf, (t_burn / hs).astype(int))
+        t_star[k] = kf * hs
+        ri = np.arange(n) * K + kf
+        gam = _gamma(r[ri], v[ri])
+        err[k] = gam - np.where(reach.any(axis=1), g_me[ri], gam)
+    kick = np.empty(n)
+    tc0 = np.empty(n)
+    for i in range(n):
+        e = err[:, i]
+        sign = np.flatnonzero((e[:-1] > 0) & (e[1:] <= 0))
+        if sign.size:
+            k = sign[0]
+            w = e[k] / (e[k] - e[k + 1])
+            kick[i] = kicks[k] + (kicks[k + 1] - kicks[k]) * w
+            tc0[i] = t_star[k, i] + (t_star[k + 1, i] - t_star[k, i]) * w
+        else:
+            k = int(np.argmin(np.abs(e)))
+            kick[i], tc0[i] = kicks[k], t_star[k, i]
+    tc0 = np.clip(tc0, tv + 1.0, t_burn)
+
+    x = np.stack([az0, kick, tc0], 1)
+    f = residual(rows, x)
+    h = np.array([1e-5, 1e-5, 1e-3])
+    lim = np.array([np.radians(3.0), np.radians(3.0), 10.0])
+    J = np.zeros((n, 3, 3))
+    fresh = np.zeros(n, bool)
+    feasible = np.ones(n, bool)
+
+    def jacobian(rows):
+        for c in range(3):
+            xp = x[rows].copy()
+            xp[:, c] += h[c]
+            J[rows, :, c] = (residual(rows, xp) - f[rows]) / h[c]
+        fresh[rows] = True
+
+    jacobian(rows)
+    for _ in range(max_iter):
+        todo = feasible & ((np.hypot(f[:, 0], f[:, 1]) > tol) | (np.abs(f[:, 2]) > tol))
+        rows = np.flatnonzero(todo)
+        if rows.size == 0:
+            break
+        Jr = J[rows]
+        bad = np.abs(np.linalg.det(Jr)) < 1e-300
+        Jr[bad] = np.eye(3)
+        dx = -np.linalg.solve(Jr, f[rows][:, :, None])[:, :, 0]
+        dx /= np.maximum(np.max(np.abs(dx) / lim, axis=1), 1.0)[:, None]
+        xn = x[rows] + dx
+        xn[:, 2] = np.clip(xn[:, 2], tv[rows] + 1.0, t_burn[rows])
+        xn[:, 1] = np.clip(xn[:, 1], 1e-4, np.radians(80.0))
+        fn = residual(rows, xn)
+        better = np.linalg.norm(fn, axis=1) < np.linalg.norm(f[rows], axis=1)
+        # Broyden update on the step actually taken
+        s = xn - x[rows]
+        yv = fn - f[rows]
+        ss = np.einsum("ij,ij->i", s, s)
+        ok = ss > 0
+        upd = (yv - np.einsum("ijk,ik->ij", J[rows], s)) / np.where(ok, ss, 1.0)[:, None]
+        J[rows] += np.where(ok[:, None, None], upd[:, :, None] * s[:, None, :], 0.0)
+        acc = rows[better]
+        x[acc], f[acc] = xn[better], fn[better]
+        fresh[acc] = False
+        stuck = rows[~better]
+        # a missile pinned at full burn and still short of its aim cannot reach it
+        pinned = stuck[(x[stuck, 2] >= t_burn[stuck] - 1e-9) & (f[stuck, 0] < -tol) & fresh[stuck]]
+        feasible[pinned] = False
+        retake = stuck[~fresh[stuck]]
+        if retake.size:
+            jacobian(retake)
+        # a stuck missile whose Jacobian is already fresh takes a shorter step next time
+        tiny = stuck[fresh[stuck] & feasible[stuck]]
+        J[tiny] *= 2.0
+    miss = np.hypot(f[:, 0], f[:, 1])
+    return x[:, 0], x[:, 1], x[:, 2], miss, feasible & (miss <= max(tol, 1.0) * 10)
+
+
+def point_mass_code():
+    """Gravity model code of the point-mass earth (for tests comparing with Kepler)."""
+    return POINT_MASS
+
+
+G0 = G0
