@@ -64,11 +64,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iadsim.frames import WGS84, ecef2geodetic, geodetic2ecef
+from iadsim.frames import WGS84, geodetic2ecef
 
 __all__ = ["G0", "WaypointPaths", "waypoint_tracks"]
 
 _R_CURV_MAX = WGS84.semimajor_axis ** 2 / WGS84.semiminor_axis
+_E2 = 1.0 - (WGS84.semiminor_axis / WGS84.semimajor_axis) ** 2
 #: standard gravity (m/s^2), the unit of ``g_limit``
 G0 = 9.80665
 #: weaving legs are sampled at least this many times per wavelength
@@ -321,9 +322,21 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
         pole = np.cross(n[ia[wsmp]], n[ib[wsmp]])
         pn = np.linalg.norm(pole, axis=1, keepdims=True)
         pole = np.where(pn > 1e-12, pole / np.where(pn > 0, pn, 1.0), 0.0)
-        plat_w, plon_w, _ = ecef2geodetic(g[wsmp] + y[:, None] * pole)
+        # move the ground point y along the horizontal `pole`: the surface normal turns by the shape operator,
+        # dn = (dy_east / N) e + (dy_north / M) n (prime-vertical and meridian radii; error ~ y^2 / R)
+        la_w, lo_w = plat[wsmp], plon[wsmp]
+        sl, cl, so, co = np.sin(la_w), np.cos(la_w), np.sin(lo_w), np.cos(lo_w)
+        east = np.stack([-so, co, np.zeros_like(so)], axis=1)
+        north = np.stack([-sl * co, -sl * so, cl], axis=1)
+        wr = 1.0 - _E2 * sl ** 2
+        Nr = WGS84.semimajor_axis / np.sqrt(wr)
+        Mr = WGS84.semimajor_axis * (1.0 - _E2) / wr ** 1.5
+        y_e = y * np.einsum("ij,ij->i", pole, east)
+        y_n = y * np.einsum("ij,ij->i", pole, north)
+        nw = _unit(la_w, lo_w) + (y_e / Nr)[:, None] * east + (y_n / Mr)[:, None] * north
         plat, plon = plat.copy(), plon.copy()
-        plat[wsmp], plon[wsmp] = plat_w, plon_w
+        plat[wsmp] = np.arcsin(np.clip(nw[:, 2] / np.linalg.norm(nw, axis=1), -1.0, 1.0))
+        plon[wsmp] = np.arctan2(nw[:, 1], nw[:, 0])
         g = geodetic2ecef(plat, plon, 0.0)
         if g_limit is not None:
             lim = _per_threat(g_limit, N, "g_limit") * G0
