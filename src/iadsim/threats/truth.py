@@ -14,8 +14,11 @@ Every threat path, whatever made it, is stored as a piecewise cubic polynomial o
 
   whose error is ``O(h^4)`` in position (sub-millimetre for ``h = 1 s``), and which reproduce the sampled
   positions and velocities exactly at the knots.
-* **Waypoint** paths (:func:`iadsim.threats.airbreathing.waypoint_tracks`) become linear pieces
-  (``c2 = c3 = 0``) with knots at ``s_k / V``.
+* **Waypoint** paths (:func:`iadsim.threats.airbreathing.waypoint_tracks`) become pieces along the
+  straight segments between samples, knots at the sample times ``t_k`` (per-leg speeds, ramps and weaves
+  included): with ``e = (p_{k+1} - p_k) / (s_{k+1} - s_k)``, ``c1 = v_k e``, ``c2 = a e / 2``, ``c3 = 0``
+  (linear, ``c2 = 0``, except on a speed ramp of constant ground acceleration ``a``); a zero-length piece
+  (a vertical step) is skipped by the search.
 
 All pieces of all threats sit in one flat table whose knot keys are ``tau_j + i * stride`` for threat
 ``i``; the state of ``n`` threats at time ``t`` is one ``searchsorted``, one gather of ``(n, 4, 3)``
@@ -50,19 +53,19 @@ def _ballistic_pieces(t, pos, vel, t_impact):
 
 
 def _waypoint_pieces(paths: WaypointPaths):
+    """Pieces of each waypoint path, knots at the sample times ``t_k``: linear, quadratic on ramped legs."""
     knots, coefs = [], []
     for i in range(len(paths)):
         m = int(paths.n_samples[i])
-        s = paths.s[i, :m]
-        p = paths.pos[i, :m]
-        ds = np.diff(s)
-        slope = np.diff(p, axis=0) / np.where(ds > 0, ds, 1.0)[:, None]
+        ds = np.diff(paths.s[i, :m])
+        chord = np.diff(paths.pos[i, :m], axis=0) / np.where(ds > 0, ds, 1.0)[:, None]
         c = np.zeros((m - 1, 4, 3))
-        c[:, 0] = p[:-1]
-        c[:, 1] = slope * paths.speed[i]
-        knots.append(s[:-1] / paths.speed[i])
+        c[:, 0] = paths.pos[i, : m - 1]
+        c[:, 1] = paths.v[i, : m - 1, None] * chord
+        c[:, 2] = 0.5 * paths.a[i, : m - 1, None] * chord
+        knots.append(paths.t[i, : m - 1].copy())
         coefs.append(c)
-    return knots, coefs, paths.duration.copy()
+    return knots, coefs, paths.duration
 
 
 class ThreatTruth:
