@@ -69,6 +69,9 @@ command("mc", mc)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)
+from iadsim.cli.replay import replay  # noqa: E402, I001
+
+command("replay", replay)
 # --- end registrations ---
 
 
