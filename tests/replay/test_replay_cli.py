@@ -102,7 +102,7 @@ def _copy(run_dir, tmp_path):
     return d
 
 
-@pytest.mark.parametrize("cmd", [["replay", "--no-browser", "--out", "OUT"]])
+@pytest.mark.parametrize("cmd", [["replay", "--no-browser", "--out", "OUT"], ["export", "--kml", "OUT/x.kml"]])
 def test_missing_table_is_one_line_and_exit_3(run_dir, tmp_path, capsys, cmd):
     d = _copy(run_dir, tmp_path)
     (d / "engagements.parquet").unlink()
@@ -113,7 +113,7 @@ def test_missing_table_is_one_line_and_exit_3(run_dir, tmp_path, capsys, cmd):
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("cmd", ["replay"])
+@pytest.mark.parametrize("cmd", ["replay", "export"])
 def test_other_iadsim_version_is_one_line_and_exit_3(run_dir, tmp_path, capsys, cmd):
     d = _copy(run_dir, tmp_path)
     m = json.loads((d / "manifest.json").read_text())

@@ -69,9 +69,10 @@ command("mc", mc)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)
-from iadsim.cli.replay import replay  # noqa: E402, I001
+from iadsim.cli.replay import export, replay  # noqa: E402, I001
 
 command("replay", replay)
+command("export", export)
 # --- end registrations ---
 
 

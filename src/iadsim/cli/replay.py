@@ -1,4 +1,4 @@
-"""``iadsim replay``: the run in a browser."""
+"""``iadsim replay`` (the run in a browser) and ``iadsim export`` (its trajectories as CZML and KML)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+
+from iadsim.errors import InputError
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -50,3 +52,20 @@ def replay(
     finally:
         server.httpd.server_close()
 
+
+def export(
+    run_dir: Path = typer.Argument(..., help="Run directory written by `iadsim run --out`."),
+    czml: Path | None = typer.Option(None, "--czml", help="Write the trajectories as CZML (Cesium) to this file."),
+    kml: Path | None = typer.Option(None, "--kml", help="Write the trajectories as KML (Google Earth) to this file."),
+) -> None:
+    """Export the trajectories of RUN_DIR (threats, interceptors, units) as CZML and/or KML."""
+    if czml is None and kml is None:
+        raise InputError("nothing to export: give --czml FILE and/or --kml FILE")
+    from iadsim.replay.export import write_czml, write_kml
+    from iadsim.rundir import read_run_dir
+
+    run = read_run_dir(run_dir)
+    if czml is not None:
+        console.print(f"CZML: {write_czml(run, czml)}")
+    if kml is not None:
+        console.print(f"KML: {write_kml(run, kml)}")
