@@ -72,6 +72,10 @@ command("wta", wta)
 from iadsim.cli.report import report  # noqa: E402, I001
 
 command("report", report)
+from iadsim.cli.replay import export, replay  # noqa: E402, I001
+
+command("replay", replay)
+command("export", export)
 # --- end registrations ---
 
 
