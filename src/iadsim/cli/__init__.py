@@ -69,6 +69,10 @@ command("mc", mc)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)
+from iadsim.cli.dis import dis_dump, live  # noqa: E402, I001
+
+command("live", live)
+command("dis-dump", dis_dump)
 # --- end registrations ---
 
 
