@@ -9,7 +9,8 @@ simulated time) it looks at
   extrapolated to the tick with its velocity and acceleration), and sends an Entity State PDU for those
   the issuance rules of :mod:`iadsim.dis.dead_reckoning` make due (first appearance, dead-reckoning drift
   past the threshold, heartbeat), plus a last one, deactivated (and destroyed if killed), when a threat or
-  interceptor leaves the world. Entity types: :mod:`iadsim.dis.entity_types`. Orientation from the
+  interceptor leaves the world (dated when the sender learns of it, so that it is the entity's last PDU
+  in time order). Entity types: :mod:`iadsim.dis.entity_types`. Orientation from the
   velocity. The acceleration of a threat is the central difference of its truth velocity over 0.05 s, that
   of an interceptor the difference of its velocities at two ticks.
 * the events logged since the last tick: an interceptor launch gives a Fire PDU (firing entity: the fire
