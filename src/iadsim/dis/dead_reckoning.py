@@ -23,7 +23,8 @@ the receiver's extrapolation uses the float32 velocity and acceleration actually
 Orientation (6.2.32): Euler angles ``psi, theta, phi`` (rotations about z, y, x) of the body frame (x forward,
 y right, z down) from the world frame (ECEF). The body's x axis is along the velocity and its wings are
 level with the local horizontal: ``x = v / |v|``, ``y = normalize(d x x)``, ``z = x x y`` with ``d`` the
-local geodetic down; then ``psi = atan2(x2, x1)``, ``theta = -asin(x3)``, ``phi = atan2(y3, z3)``.
+local geodetic down; then ``psi = atan2(x2, x1)``, ``theta = -asin(x3)``, ``phi = atan2(y3, z3)`` (with the
+body x along the world z axis, where these angles are singular, ``psi = 0`` and ``phi`` from ``y``).
 """
 
 from __future__ import annotations
@@ -74,8 +75,14 @@ def body_axes(p, forward) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def euler_angles(x, y, z) -> np.ndarray:
     """``(psi, theta, phi) (n, 3)`` of body axes given in world coordinates (module docstring)."""
     psi = np.arctan2(x[:, 1], x[:, 0])
-    theta = -np.arcsin(np.clip(x[:, 2], -1.0, 1.0))
+    theta = -np.arctan2(x[:, 2], np.hypot(x[:, 0], x[:, 1]))  # = -asin(x3), accurate near +-90 deg
     phi = np.arctan2(y[:, 2], z[:, 2])
+    # body x along the world z axis: only psi -/+ phi is defined; take psi = 0 (then y = (-+sin phi, cos phi, 0))
+    lock = np.hypot(x[:, 0], x[:, 1]) < 1e-12
+    if lock.any():
+        s = np.sign(x[lock, 2])
+        psi[lock] = 0.0
+        phi[lock] = np.arctan2(-s * y[lock, 0], y[lock, 1])
     return np.stack([psi, theta, phi], -1)
 
 
