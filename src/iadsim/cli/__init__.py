@@ -76,6 +76,10 @@ from iadsim.cli.replay import export, replay  # noqa: E402, I001
 
 command("replay", replay)
 command("export", export)
+from iadsim.cli.dis import dis_dump, live  # noqa: E402, I001
+
+command("live", live)
+command("dis-dump", dis_dump)
 # --- end registrations ---
 
 

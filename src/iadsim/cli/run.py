@@ -26,6 +26,9 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report (report.html) into the run "
                                 "directory."),
+    dis: str | None = typer.Option(None, "--dis", help="Send DIS PDUs to HOST:PORT or PORT (default host 127.0.0.1)."),
+    dis_file: Path | None = typer.Option(None, "--dis-file", help="Record the DIS PDUs to a pcap file."),
+    dis_broadcast: bool = typer.Option(False, "--dis-broadcast", help="Allow --dis to a broadcast address."),
 ) -> None:
     """Simulate one replication of SCENARIO, print its summary and write the run directory."""
     from iadsim.engine import simulate
@@ -35,19 +38,34 @@ def run(
     out = out or Path("runs") / f"{scenario.stem}_seed{seed}"
     if out.exists() and not out.is_dir():
         raise InputError("exists and is not a directory", file=str(out), field="--out")
-    if quiet:
-        result = simulate(compiled, seed)
-    else:
-        with Progress(TextColumn("[bold]simulating"), BarColumn(), TextColumn("{task.fields[t]}"),
-                      TimeElapsedColumn(), console=console, transient=True) as bar:
-            task = bar.add_task("sim", total=compiled.duration, t="")
-            result = simulate(compiled, seed, progress=lambda t: bar.update(
-                task, completed=t, t=f"t = {t:7.0f} / {compiled.duration:.0f} s"))
+    observers, sinks = [], []
+    if dis is not None or dis_file is not None:  # DIS out (iadsim.dis.output): the same results, also on DIS
+        from iadsim.cli.dis import dis_sinks
+        from iadsim.dis.output import DisOutput
+
+        sinks = dis_sinks(dis, dis_file, dis_broadcast, compiled.scenario.start.timestamp())
+        observers.append(DisOutput(sinks))
+    try:
+        if quiet:
+            result = simulate(compiled, seed, observers=observers)
+        else:
+            with Progress(TextColumn("[bold]simulating"), BarColumn(), TextColumn("{task.fields[t]}"),
+                          TimeElapsedColumn(), console=console, transient=True) as bar:
+                task = bar.add_task("sim", total=compiled.duration, t="")
+                result = simulate(compiled, seed, progress=lambda t: bar.update(
+                    task, completed=t, t=f"t = {t:7.0f} / {compiled.duration:.0f} s"), observers=observers)
+    finally:
+        for s in sinks:
+            s.close()
     try:
         path = result.write(out)
     except OSError as exc:
         raise InputError(f"cannot write the run directory: {exc.strerror}", file=str(out)) from None
     print_summary(result.summary)
+    if observers:
+        from iadsim.cli.dis import dis_line
+
+        console.print(dis_line(observers[0].counts))
     console.print(f"run directory: {path}")
     if report:
         from iadsim.report import build_report

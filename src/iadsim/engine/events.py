@@ -22,6 +22,7 @@ class Ev(IntEnum):
     KILL_ASSESS = 6  # the command post looks at the track of an engaged threat again
     C2 = 7  # command-post cycle: threat evaluation, weapon assignment, launch orders
     SAMPLE = 8  # the output sampling tick: truth, tracks and interceptors are sampled
+    OBSERVE = 9  # an observer of the run looks at the world (DIS output, live pacing: Simulation observers)
 
 
 class EventQueue:

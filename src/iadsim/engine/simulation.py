@@ -117,14 +117,26 @@ class Simulation:
     :class:`~iadsim.assignment.doctrine.Doctrine`, :class:`~iadsim.engagement.fire_units.FireUnits` and
     :class:`~iadsim.engagement.engagements.Engagements` (interceptors in flight). The simulation object keeps
     only the queue, the log and the output samples.
+
+    Hooks (for outputs and the live mode, :mod:`iadsim.dis`, :mod:`iadsim.live`): ``observers`` are objects
+    with a ``period`` (s) and ``observe(t, sim)``, called on their own ``Ev.OBSERVE`` events (from t = 0,
+    every ``period``, after every other event at equal times) and, if they have one, ``finish(t, sim)``
+    once at the end. They read the world as it is (they do not advance the interceptors, so a run's
+    results do not depend on its observers) and may set ``sim.stopped`` to end the run early.
+    ``threats_hook(realization) -> realization`` may extend the raid realization before the components
+    are built (the live mode's external threat slots).
     """
 
-    def __init__(self, compiled: CompiledScenario, seed: int):
+    def __init__(self, compiled: CompiledScenario, seed: int, *, observers=(), threats_hook=None):
         c = self.c = compiled
         self.seed = int(seed)
         self.queue = EventQueue()
         self.log = EventLog()
         self.threats: RaidRealization = realize_raids(c, component_rng(seed, "raid"))
+        if threats_hook is not None:
+            self.threats = threats_hook(self.threats)
+        self.observers = list(observers)
+        self.stopped = False
         self.threat_state = ThreatState(self.threats, c.assets, component_rng(seed, "damage"), self.log,
                                         types=[spec for _, spec in c.threat_types])
 
@@ -188,6 +200,8 @@ class Simulation:
             q.push(phase, Ev.SCAN, k)
         q.push(0.0, Ev.C2, None)
         q.push(0.0, Ev.SAMPLE, None)
+        for k in range(len(self.observers)):
+            q.push(0.0, Ev.OBSERVE, k)
 
         def impact(t, i):
             eng.advance(t)  # an interceptor may reach the threat just before it lands
@@ -199,9 +213,13 @@ class Simulation:
 
         handlers = {Ev.LAUNCH: ts.on_launch, Ev.IMPACT: impact, Ev.SCAN: self._scan, Ev.C2: self._c2,
                     Ev.ROUND: eng.on_round, Ev.FLYOUT: eng.on_tick, Ev.KILL_ASSESS: kill_assess,
-                    Ev.RELOAD: self.fire_units.on_reload, Ev.SAMPLE: self._sample}
+                    Ev.RELOAD: self.fire_units.on_reload, Ev.SAMPLE: self._sample, Ev.OBSERVE: self._observe}
         next_progress = 0.0
+        t_last, t = c.duration, 0.0
         while len(q) and q.peek_time() <= c.duration:
+            if self.stopped:
+                t_last = t
+                break
             t, kind, payload = q.pop()
             handlers[kind](t, payload)
             if progress is not None and t >= next_progress:
@@ -209,7 +227,10 @@ class Simulation:
                 next_progress = t + c.duration / 200.0
         if progress is not None:
             progress(c.duration)
-        eng.advance(c.duration)
+        eng.advance(t_last)
+        for obs in self.observers:
+            if hasattr(obs, "finish"):
+                obs.finish(t_last, self)
         return build_result(self, _time.perf_counter() - wall0, tables=tables)
 
     # --- handlers ----------------------------------------------------------------------------------
@@ -241,6 +262,11 @@ class Simulation:
         later = np.minimum(fu.rounds() // self.kin.salvo, self.later_cap)
         orders = self.doctrine.plan(t, tracks.x, ev.cls, ev.value, t_end, eligible, fu.shots(), later)
         self.engagements.fire(t, orders, tracks, ev.cls)
+
+    def _observe(self, t, k):
+        obs = self.observers[k]
+        self.queue.push(t + obs.period, Ev.OBSERVE, k)
+        obs.observe(t, self)
 
     def _detectable(self, pos, vel, idx) -> np.ndarray:
         """Truth threats some radar covers with a single-scan Pd of at least 0.5 (for the metrics)."""
@@ -304,9 +330,10 @@ def fire_unit_kinematics(c: CompiledScenario, radars) -> FireUnitKinematics:
 
 
 def simulate(compiled: CompiledScenario, seed: int = 0,
-             progress: Callable[[float], None] | None = None):
+             progress: Callable[[float], None] | None = None, observers=()):
     """Run one replication of ``compiled`` with ``seed``; returns a :class:`~iadsim.engine.result.RunResult`.
 
-    Pure: the same scenario and seed give identical results.
+    Pure: the same scenario and seed give identical results (``observers``, e.g. the DIS output of
+    :mod:`iadsim.dis.output`, only read the world: :class:`Simulation`).
     """
-    return Simulation(compiled, seed).run(progress)
+    return Simulation(compiled, seed, observers=observers).run(progress)

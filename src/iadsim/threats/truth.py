@@ -144,6 +144,34 @@ class ThreatTruth:
             dur, kinds = dur[order], kinds[order]
         return cls(knots, coefs, dur, t_launch, kinds)
 
+    def replace_paths(self, rows, knots, coefs, t_launch, duration, is_ballistic=None) -> None:
+        """Replace the pieces of threats ``rows`` in place, or append threats (a hook for truth supplied from
+        outside the run, the live mode's external threats: :mod:`iadsim.live.external`).
+
+        ``knots[k] (m,)`` (times since launch, increasing, the first 0) and ``coefs[k] (m, 4, 3)`` are the new
+        pieces of threat ``rows[k]``, with its new ``t_launch[k]`` and ``duration[k]``; the last piece
+        extends to the end of the duration. Rows ``len(self), len(self) + 1, ...`` append threats (with
+        ``is_ballistic[k]``, default False). Cost: one concatenation of the whole table."""
+        n = len(self)
+        rows = np.asarray(rows, int).tolist()
+        m = max([n - 1, *rows]) + 1
+        if sorted(r for r in rows if r >= n) != list(range(n, m)):
+            raise ValueError("appended rows must be len(self), len(self) + 1, ...")
+        kn = [self._tau[self._off[i]: self._last[i] + 1] for i in range(n)] + [None] * (m - n)
+        co = [self._coef[self._off[i]: self._last[i] + 1] for i in range(n)] + [None] * (m - n)
+        t0 = np.concatenate([self.t_launch, np.zeros(m - n)])
+        dur = np.concatenate([self.duration, np.zeros(m - n)])
+        ball = np.concatenate([self.is_ballistic, np.zeros(m - n, bool)])
+        for k, i in enumerate(rows):
+            kn[i] = np.asarray(knots[k], float)
+            co[i] = np.asarray(coefs[k], float).reshape(-1, 4, 3)
+            t0[i] = float(t_launch[k])
+            dur[i] = float(duration[k])
+            if is_ballistic is not None:
+                ball[i] = bool(is_ballistic[k])
+        self.__init__(kn, co, dur, t0, ball)
+        self.__dict__.pop("_kernel", None)
+
     def kernel_arrays(self):
         """``(t_launch, duration, off, last, tau, coef)`` for compiled kernels
         (:func:`iadsim.engagement.airframe.truth_state`)."""
