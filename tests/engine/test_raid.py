@@ -51,7 +51,9 @@ def _data():
          "launch_area": {"center": {"lat": -20.2, "lon": -17.5}, "radius": f"{BM_RADIUS} m"},
          "launch_window": {"start": f"{BM_WINDOW[0]} s", "end": f"{BM_WINDOW[1]} s"},
          "targets": ["Port Aurel", "Hill", "Bay"]},
-        {"name": "cm", "threat": "cruise_missile", "count": N_CM,
+        # the first-fidelity route (no terminal leg, no CEP): waypoints at cruise altitude, then the dive
+        {"name": "cm", "threat": {"type": "cruise_missile", "override": {"terminal": None, "cep": "0 m"}},
+         "count": N_CM,
          "launch_area": {"center": {"lat": -19.8, "lon": -16.0}, "radius": f"{CM_RADIUS} m"},
          "launch_window": {"start": f"{CM_WINDOW[0]} s", "end": f"{CM_WINDOW[1]} s"},
          "targets": ["Hill", "Port Aurel"],
@@ -172,10 +174,9 @@ def test_zero_window_and_zero_radius(compiled, realized):
 
 
 def test_per_threat_columns_follow_the_type(compiled, realized):
-    types = dict(compiled.threat_types)
-    for k, name, cls in ((0, "srbm", 0), (1, "cruise_missile", 1), (2, "owa_drone", 2)):
+    for k, cls in ((0, 0), (1, 1), (2, 2)):
         rows = _raid_rows(realized, k)
-        spec = types[name]
+        spec = compiled.threat_types[compiled.raids[k].threat_type][1]
         np.testing.assert_array_equal(realized.rcs[rows], spec.rcs)
         np.testing.assert_array_equal(realized.p_damage[rows], spec.p_damage)
         np.testing.assert_array_equal(realized.cost[rows], spec.cost)
@@ -240,7 +241,7 @@ def test_air_breathing_threats_fly_the_route_then_end_at_the_asset(compiled, rea
         end, _ = realized.truth.state(t1, np.array([i]))
         assert np.linalg.norm(end[0] - a) < 1.0
         # the terminal dive starts TERMINAL_DIVE short of the asset, at cruise altitude
-        speed = dict(compiled.threat_types)["cruise_missile"].speed
+        speed = compiled.threat_types[compiled.raids[1].threat_type][1].speed
         p_dive, _ = realized.truth.state(realized.t_end[i] - TERMINAL_DIVE / speed, np.array([i]))
         alt_dive = np.linalg.norm(p_dive[0]) - np.linalg.norm(
             geodetic2ecef(*_latlon(p_dive[0]), 0.0))

@@ -162,7 +162,9 @@ def test_intercept_points_agree_with_the_engagement_table(run):
         t = truth["time"][m]
         pred = S.threat_positions_at(truth, np.full(t.size - 1, tid), t[1:] - 1e-9)
         real = np.stack([truth["x"][m], truth["y"][m], truth["z"][m]], -1)[1:]
-        assert np.linalg.norm(pred - real, axis=-1).max() < 300.0
+        # linear over a sample interval dt: off by at most a_max dt^2 / 2, a_max ~ 6 g for a boosting missile
+        dt = float(np.max(np.diff(t))) if t.size > 1 else 0.0
+        assert np.linalg.norm(pred - real, axis=-1).max() < 300.0 + 0.5 * 60.0 * dt * dt
 
 
 def test_any_threat_class_gets_a_colour(run, tmp_path):

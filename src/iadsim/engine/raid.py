@@ -27,9 +27,11 @@ import numpy as np
 from iadsim.frames import R_EARTH, geodetic2ecef
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.scenario.compiled import CompiledScenario
+from iadsim.threats import profiles
 from iadsim.threats.airbreathing import waypoint_tracks
 from iadsim.threats.ballistic import ballistic_velocity, propagate_ballistic
 from iadsim.threats.ballistic_raid import WARHEAD, aim_points, fly_missiles
+from iadsim.threats.profiles import time_on_target
 from iadsim.threats.truth import ThreatTruth
 
 #: ground distance before the asset at which an air-breathing threat leaves cruise altitude (m)
@@ -148,48 +150,158 @@ def realize_raids(c: CompiledScenario, rng: np.random.Generator) -> RaidRealizat
             ball_rows.append(old)
     ball_order = np.concatenate(ball_rows) if ball_rows else np.zeros(0, np.int64)
 
-    waypoint = None
-    if air.size:
-        W = 3 + max((c.raids[k].route_lat.size for k in set(raid_ix[air].tolist())), default=0)
-        wl = np.full((air.size, W), np.nan)
-        wo = np.full((air.size, W), np.nan)
-        wa = np.full((air.size, W), np.nan)
-        speed = np.empty(air.size)
-        for row, i in enumerate(air):
-            spec, raid = types[type_ix[i]], c.raids[raid_ix[i]]
-            la = [lat[i], *raid.route_lat.tolist()]
-            lo = [lon[i], *raid.route_lon.tolist()]
-            dl, do = _toward(la[-1], lo[-1], a.lat[target[i]], a.lon[target[i]], TERMINAL_DIVE)
-            la += [float(dl), a.lat[target[i]]]
-            lo += [float(do), a.lon[target[i]]]
-            k = len(la)
-            wl[row, :k], wo[row, :k] = la, lo
-            wa[row, :k] = spec.altitude
-            wa[row, k - 1] = a.alt[target[i]]
-            speed[row] = spec.speed
-        waypoint = waypoint_tracks(wl, wo, wa, speed)
+    air_groups, air_order, payload_rows = _air_paths(c, types, air, raid_ix, type_ix, lat, lon, target, aim, rng)
 
-    # extra objects (spent stages, decoys) after the N threats
+    # extra objects after the N threats: spent stages and decoys, then the aircraft's stand-off weapons
     c_parent = np.concatenate([rows[o.child_parent] for o, rows in kids]) if kids else np.zeros(0, np.int64)
     c_offset = np.concatenate([o.child_offset for o, _ in kids]) if kids else np.zeros(0)
     c_role = np.concatenate([o.child_role for o, _ in kids]) if kids else np.zeros(0, np.int8)
     c_rcs = np.concatenate([o.child_rcs for o, _ in kids]) if kids else np.zeros(0)
     M = c_parent.size
+    p_parent, p_offset, p_type, p_aim = payload_rows
+    Q = p_parent.size
     n_ball = ball_order.size
-    order = np.empty(N + M, dtype=np.int64)
+    # ThreatTruth.build takes every ballistic group (threats, then released objects), then every waypoint
+    # group (threats, then payloads)
+    order = np.empty(N + M + Q, dtype=np.int64)
     order[ball_order] = np.arange(n_ball)
-    order[N:] = n_ball + np.arange(M)  # ThreatTruth.build: every ballistic group, then the waypoint paths
-    order[air] = n_ball + M + np.arange(air.size)
+    order[N:N + M] = n_ball + np.arange(M)
+    order[air_order] = n_ball + M + np.arange(air_order.size)
+    order[N + M:] = n_ball + M + air_order.size + np.arange(Q)
     groups += [o.children for o, _ in kids]
-    t_all = np.concatenate([t_launch, t_launch[c_parent] + c_offset])
-    truth = ThreatTruth.build(ballistic=groups or None, waypoint=waypoint, t_launch=t_all, order=order)
-    P = np.concatenate([np.arange(N), c_parent]).astype(np.int64)
-    rcs = np.concatenate([np.array([types[k].rcs for k in type_ix]), c_rcs])
+    truth_groups = groups or None
+    wp = air_groups or None
+    # time on target: raids timed to arrive together are launched their own flight time before it
+    t_own = t_launch.copy()
+    dur_pre = ThreatTruth.build(ballistic=truth_groups, waypoint=wp, t_launch=np.zeros(N + M + Q),
+                                order=order).duration
+    for ri, raid in enumerate(c.raids):
+        if raid.tot is None:
+            continue
+        rows = np.flatnonzero(raid_ix == ri)
+        t_own[rows] = time_on_target(dur_pre[rows], raid.tot, raid.tot_spread, rng)
+    P = np.concatenate([np.arange(N), c_parent, p_parent]).astype(np.int64)
+    t_all = np.concatenate([t_own, t_own[c_parent] + c_offset, t_own[p_parent] + p_offset])
+    truth = ThreatTruth.build(ballistic=truth_groups, waypoint=wp, t_launch=t_all, order=order)
+    type_all = np.concatenate([type_ix, type_ix[c_parent], p_type]).astype(np.int64)
+    cls_all = np.concatenate([cls, cls[c_parent],
+                              np.array([THREAT_CLASSES.index(types[k].kind) for k in p_type], np.int8)])
+    rcs = np.concatenate([np.array([types[k].rcs for k in type_ix]), c_rcs, np.array([types[k].rcs for k in p_type])])
+    cost = np.concatenate([np.array([types[k].cost for k in type_ix]), np.zeros(M),
+                           np.array([types[k].cost for k in p_type])])
+    p_dmg = np.concatenate([np.array([types[k].p_damage for k in type_ix]), np.zeros(M),
+                            np.array([types[k].p_damage for k in p_type])])
     return RaidRealization(
-        truth=truth, raid=raid_ix[P], type_index=type_ix[P], cls=cls[P], target=target[P], t_launch=t_all,
-        t_end=t_all + truth.duration, rcs=rcs,
-        cost=np.concatenate([np.array([types[k].cost for k in type_ix]), np.zeros(M)]),
-        p_damage=np.concatenate([np.array([types[k].p_damage for k in type_ix]), np.zeros(M)]),
+        truth=truth, raid=raid_ix[P], type_index=type_all, cls=cls_all.astype(np.int8), target=target[P],
+        t_launch=t_all, t_end=t_all + truth.duration, rcs=rcs, cost=cost, p_damage=p_dmg,
         launch_lat=lat[P], launch_lon=lon[P],
-        role=np.concatenate([np.full(N, WARHEAD, np.int8), c_role]),
-        parent=np.concatenate([np.full(N, -1, np.int64), c_parent]), aim=aim[P], n_threats=N)
+        role=np.concatenate([np.full(N, WARHEAD, np.int8), c_role, np.full(Q, WARHEAD, np.int8)]),
+        parent=np.concatenate([np.full(N, -1, np.int64), c_parent, p_parent]),
+        aim=np.concatenate([aim[:N][np.arange(N)], aim[c_parent], p_aim]), n_threats=N)
+
+
+def _geodetic(p):
+    from iadsim.frames import ecef2geodetic
+
+    la, lo, al = ecef2geodetic(np.atleast_2d(p))
+    return np.atleast_1d(la), np.atleast_1d(lo), np.atleast_1d(al)
+
+
+def _plain_rows(c, types, rows, raid_ix, type_ix, lat, lon, aim_lat, aim_lon, aim_alt):
+    """The first-fidelity route of air-breathing threats without a flight profile: launch point -> route
+    waypoints -> a point ``TERMINAL_DIVE`` short of the aim at cruise altitude -> the aim."""
+    W = 3 + max((c.raids[k].route_lat.size for k in set(raid_ix[rows].tolist())), default=0)
+    wl, wo, wa = (np.full((rows.size, W), np.nan) for _ in range(3))
+    speed = np.empty(rows.size)
+    for row, i in enumerate(rows):
+        spec, raid = types[type_ix[i]], c.raids[raid_ix[i]]
+        la = [lat[i], *raid.route_lat.tolist()]
+        lo = [lon[i], *raid.route_lon.tolist()]
+        dl, do = _toward(la[-1], lo[-1], aim_lat[row], aim_lon[row], TERMINAL_DIVE)
+        la += [float(dl), aim_lat[row]]
+        lo += [float(do), aim_lon[row]]
+        k = len(la)
+        wl[row, :k], wo[row, :k] = la, lo
+        wa[row, :k] = spec.altitude
+        wa[row, k - 1] = aim_alt[row]
+        speed[row] = spec.speed
+    return waypoint_tracks(wl, wo, wa, speed)
+
+
+def _routes(spec, launch, route, aim, rng):
+    """The profile routes (:mod:`iadsim.threats.profiles`) of threats of one type, or None without one."""
+    if spec.kind == "cruise" and spec.terminal is not None:
+        t = spec.terminal
+        return profiles.cruise_route(
+            launch, route, aim, cruise_alt=spec.altitude, cruise_speed=spec.speed, terminal_range=t.range,
+            terminal_alt=t.altitude, terminal_speed=t.speed,
+            pop_up=None if spec.pop_up is None else (spec.pop_up.range, spec.pop_up.altitude, spec.pop_up.climb_angle),
+            weave=None if spec.weave is None else (spec.weave.amplitude, spec.weave.wavelength))
+    if spec.kind == "drone" and (spec.dog_legs is not None or spec.loiter is not None):
+        return profiles.drone_route(
+            launch, route, aim, alt=spec.altitude, speed=spec.speed,
+            dog_legs=None if spec.dog_legs is None else (spec.dog_legs.count, spec.dog_legs.max_offset),
+            loiter=None if spec.loiter is None else (spec.loiter.radius, spec.loiter.duration,
+                                                     spec.loiter.distance_before_aim), rng=rng)
+    if spec.kind == "aircraft" and spec.release_range is not None:
+        return profiles.aircraft_route(launch, route, aim, alt=spec.altitude, speed=spec.speed,
+                                       release_range_m=spec.release_range)
+    return None
+
+
+def _air_paths(c, types, air, raid_ix, type_ix, lat, lon, target, aim, rng):
+    """Waypoint paths of the air-breathing threats, grouped by type and raid, and of the stand-off weapons
+    their aircraft release; ``aim`` (rows of the air threats) is updated with the CEP-displaced aim points.
+
+    Draws (from the raid generator, after the ballistic ones, in raid then row order): the aim error (two
+    normals per threat whose type has a CEP), the dog-legs of a drone profile, the payloads' aim errors."""
+    a = c.assets
+    groups, order, payload_groups = [], [], []
+    p_parent, p_offset, p_type, p_aim = [], [], [], []
+    for ri in sorted(set(raid_ix[air].tolist())):
+        rows = air[raid_ix[air] == ri]
+        spec = types[int(type_ix[rows[0]])]
+        raid = c.raids[ri]
+        tg = target[rows]
+        pts = aim_points(a.lat[tg], a.lon[tg], a.alt[tg], np.full(rows.size, spec.cep), rng) if spec.cep > 0 \
+            else a.ecef[tg]
+        aim[rows] = pts
+        al, ao, _ = _geodetic(pts) if spec.cep > 0 else (a.lat[tg], a.lon[tg], a.alt[tg])
+        route = (raid.route_lat, raid.route_lon) if raid.route_lat.size else None
+        R = _routes(spec, (lat[rows], lon[rows]), route, (al, ao, a.alt[tg]), rng)
+        if R is None:
+            paths = _plain_rows(c, types, rows, raid_ix, type_ix, lat, lon, al, ao, a.alt[tg])
+        else:
+            try:
+                paths = R.tracks(g_limit=None if spec.weave is None else spec.weave.g_limit)
+            except ValueError as exc:
+                raise ValueError(f"raid {raid.name!r}: {exc}") from None
+        groups.append(paths)
+        order.append(rows)
+        if raid.payload_type >= 0 and R is not None:
+            pspec = types[raid.payload_type]
+            k = spec.payload.count
+            col = R.marks["release"]
+            t_rel = paths.t_waypoint[np.arange(rows.size), col]
+            rl, ro, _ = R.point("release")
+            rel_lat, rel_lon = np.repeat(rl, k), np.repeat(ro, k)
+            ptg = np.repeat(tg, k)
+            ppts = aim_points(a.lat[ptg], a.lon[ptg], a.alt[ptg], np.full(ptg.size, pspec.cep), rng) \
+                if pspec.cep > 0 else a.ecef[ptg]
+            pl, po, _ = _geodetic(ppts) if pspec.cep > 0 else (a.lat[ptg], a.lon[ptg], a.alt[ptg])
+            PR = _routes(pspec, (rel_lat, rel_lon), None, (pl, po, a.alt[ptg]), rng)
+            if PR is None:
+                dummy = np.zeros(ptg.size, np.int64)
+                pp = _plain_rows(c, [pspec], np.arange(ptg.size), np.full(ptg.size, ri), dummy,
+                                 rel_lat, rel_lon, pl, po, a.alt[ptg])
+            else:
+                pp = PR.tracks(g_limit=None if pspec.weave is None else pspec.weave.g_limit)
+            # the k weapons of an aircraft leave the release point `interval` apart
+            payload_groups.append(pp)
+            p_parent.append(np.repeat(rows, k))
+            p_offset.append(np.repeat(t_rel, k) + np.tile(np.arange(k), rows.size) * spec.payload.interval)
+            p_type.append(np.full(ptg.size, raid.payload_type))
+            p_aim.append(ppts)
+    cat = (lambda x, dt, w=None: np.concatenate(x) if x else np.zeros((0,) if w is None else (0, w), dt))
+    return (groups + payload_groups, np.concatenate(order) if order else np.zeros(0, np.int64),
+            (cat(p_parent, np.int64), cat(p_offset, float), cat(p_type, np.int64), cat(p_aim, float, 3)))

@@ -23,7 +23,7 @@ import numpy as np
 
 from iadsim.metrics.tracking import gospa, track_continuity
 from iadsim.scenario.catalog_models import THREAT_CLASSES
-from iadsim.status import FLYING, INTERCEPTED, LEAKED
+from iadsim.status import CANCELLED, FLYING, INTERCEPTED, LEAKED
 
 #: GOSPA cut-off (m): larger than the cross-range error of a long-range surveillance track
 GOSPA_C = 5000.0
@@ -116,6 +116,7 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
         m = (th.cls == k) & is_threat
         if not m.any():
             continue
+        m &= status != CANCELLED  # a stand-off weapon never released (its aircraft was shot down first)
         threats[name] = {"launched": int(m.sum()), "intercepted": int((m & (status == INTERCEPTED)).sum()),
                          "leaked": int((m & (status == LEAKED)).sum()),
                          "in_flight": int((m & (status == FLYING)).sum())}

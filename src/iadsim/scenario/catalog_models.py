@@ -360,13 +360,92 @@ class BallisticThreatType(_ThreatBase):
                  "pitch_over", "ballistic_coefficient", "separation", "decoys", "maneuver")
 
 
+class Terminal(_Frozen):
+    """A cruise missile's terminal leg: from ``range`` before the aim at ``altitude`` (sea-skimming 5-15 m,
+    terrain-following 30-50 m), optionally at ``speed`` (a sprint)."""
+
+    range: PositiveLength
+    altitude: PositiveLength
+    speed: Annotated[Speed, Field(gt=0.0)] | None = None
+
+
+class PopUp(_Frozen):
+    """A pop-up at the end of the terminal leg: climb to ``altitude`` at ``range`` before the aim (at
+    ``climb_angle``), then dive onto it."""
+
+    range: PositiveLength
+    altitude: PositiveLength
+    climb_angle: Annotated[Angle, Field(gt=0.0, lt=1.5)] = 0.3490658503988659
+
+
+class Weave(_Frozen):
+    """A lateral weave of ``amplitude`` and ``wavelength`` over the terminal leg, refused at load if its
+    lateral acceleration ``A (2 pi V / lambda)^2`` exceeds ``g_limit`` g."""
+
+    amplitude: PositiveLength
+    wavelength: PositiveLength
+    g_limit: Annotated[float, Field(gt=0.0, le=60.0)] = 5.0
+
+
+class DogLegs(_Frozen):
+    """``count`` turn points displaced up to ``max_offset`` to either side of the great circle (seeded)."""
+
+    count: Annotated[int, Field(ge=1, le=10)]
+    max_offset: PositiveLength
+
+
+class Loiter(_Frozen):
+    """A loiter orbit of ``radius`` for ``duration``, centred ``distance_before_aim`` before the aim."""
+
+    radius: PositiveLength
+    duration: Annotated[Duration, Field(gt=0.0)]
+    distance_before_aim: PositiveLength
+
+
+class Payload(_Frozen):
+    """Stand-off weapons an aircraft carries: ``count`` missiles of catalog type ``threat`` released at the
+    release point ``interval`` apart."""
+
+    threat: Annotated[str, Field(min_length=1)]
+    count: Annotated[int, Field(ge=1, le=16)]
+    interval: Annotated[Duration, Field(ge=0.0)] = 2.0
+
+
 class AirThreatType(_ThreatBase):
-    """A cruise missile, one-way attack drone or aircraft: flies geodetic waypoints at ``altitude`` and
-    constant ground ``speed`` along great circles."""
+    """A cruise missile, one-way attack drone or aircraft flying geodetic waypoints along great circles at
+    ``altitude`` and ground ``speed`` (:mod:`iadsim.threats.airbreathing`), with the optional flight profile
+    of its kind (:mod:`iadsim.threats.profiles`): a cruise missile's ``terminal`` leg, ``pop_up`` and
+    ``weave``; a drone's ``dog_legs`` and ``loiter``; an aircraft's ``release_range`` and ``payload`` of
+    stand-off weapons, after which it egresses along its route (an aircraft never damages by itself)."""
 
     kind: Literal["cruise", "drone", "aircraft"]
     speed: Annotated[Speed, Field(gt=0.0)]
     altitude: PositiveLength
+    terminal: Terminal | None = None
+    pop_up: PopUp | None = None
+    weave: Weave | None = None
+    dog_legs: DogLegs | None = None
+    loiter: Loiter | None = None
+    release_range: PositiveLength | None = None
+    payload: Payload | None = None
+
+    _OPTIONAL = ("cep", "warhead", "debris", "terminal", "pop_up", "weave", "dog_legs", "loiter", "release_range",
+                 "payload")
+
+    @model_validator(mode="after")
+    def _profile(self):
+        allowed = {"cruise": {"terminal", "pop_up", "weave"}, "drone": {"dog_legs", "loiter", "weave"},
+                   "aircraft": {"release_range", "payload"}}[self.kind]
+        given = {f for f in ("terminal", "pop_up", "weave", "dog_legs", "loiter", "release_range", "payload")
+                 if getattr(self, f) is not None}
+        if given - allowed:
+            raise ValueError(f"{', '.join(sorted(given - allowed))} is not a profile of a {self.kind} "
+                             f"(a {self.kind} takes {', '.join(sorted(allowed))})")
+        if self.pop_up is not None and self.terminal is None:
+            raise ValueError("a pop_up ends a terminal leg: give terminal as well")
+        if (self.release_range is None) != (self.payload is None):
+            raise ValueError("an aircraft with stand-off weapons needs both release_range and payload")
+        return self
 
 
 ThreatType = Annotated[BallisticThreatType | AirThreatType, Field(discriminator="kind")]

@@ -68,6 +68,9 @@ class RaidSpec:
     targets: np.ndarray  # asset indices, assigned in turn
     route_lat: np.ndarray
     route_lon: np.ndarray
+    payload_type: int = -1  # index into threat_types of an aircraft's stand-off weapon
+    tot: float | None = None  # time on target (s since the epoch) and its spread
+    tot_spread: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -196,13 +196,33 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
                            ("raids", i, "targets", k))
         if raid.route and spec.kind == "ballistic":
             raise fail("a ballistic raid cannot have a route", ("raids", i, "route"))
-        if raid.launch_window.end > scenario.duration:
+        if raid.launch_window is not None and raid.launch_window.end > scenario.duration:
             raise fail("launch window ends after the scenario duration", ("raids", i, "launch_window", "end"))
+        tot = raid.time_on_target
+        if tot is not None and tot.time + tot.spread > scenario.duration:
+            raise fail("the time on target is after the scenario's end", ("raids", i, "time_on_target", "time"))
+        payload = -1
+        if getattr(spec, "payload", None) is not None:
+            from iadsim.scenario.model import TypeRef
+
+            payload = _intern("threat", TypeRef(type=spec.payload.threat), ("raids", i, "threat"), ttypes,
+                              threat_types, file, lines)
+            pspec = threat_types[payload][1]
+            if pspec.kind not in ("cruise", "drone"):
+                raise fail(f"the payload of an aircraft is a cruise missile or a drone, not {pspec.kind!r} "
+                           f"({spec.payload.threat!r})", ("raids", i, "threat"))
+            if spec.release_range > pspec.max_range:
+                raise fail(f"release range {spec.release_range / 1e3:.0f} km is beyond the "
+                           f"{pspec.max_range / 1e3:.0f} km range of its payload {spec.payload.threat!r}",
+                           ("raids", i, "threat"))
+        window = raid.launch_window
         raids.append(RaidSpec(
             name=raid.name, threat_type=tindex, count=raid.count, center_lat=center.lat, center_lon=center.lon,
             center_alt=center.alt, center_ecef=c_ecef, radius=raid.launch_area.radius,
-            t_start=raid.launch_window.start, t_end=raid.launch_window.end, targets=np.array(targets),
+            t_start=window.start if window else tot.time, t_end=window.end if window else tot.time,
+            targets=np.array(targets),
             route_lat=np.array([p.lat for p in raid.route]), route_lon=np.array([p.lon for p in raid.route]),
+            payload_type=payload, tot=None if tot is None else tot.time, tot_spread=0.0 if tot is None else tot.spread,
         ))
 
     origin = scenario.origin or scenario.assets[0].position

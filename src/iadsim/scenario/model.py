@@ -222,20 +222,36 @@ class Window(_Frozen):
         return self
 
 
+class TimeOnTarget(_Frozen):
+    """Coordinated arrival: each threat of the wave is launched so that it arrives at ``time`` plus a uniform
+    draw over ``spread`` (its own flight time subtracted)."""
+
+    time: Annotated[Duration, Field(ge=0.0)]
+    spread: Annotated[Duration, Field(ge=0.0)] = 0.0
+
+
 class Raid(_Frozen):
-    """A wave of ``count`` threats of one type, launched uniformly over ``launch_window`` from
-    ``launch_area`` at the listed target assets (assigned in turn). Air-breathing threats fly the optional
-    ``route`` waypoints (at their cruise altitude) before turning to their target."""
+    """A wave of ``count`` threats of one type from ``launch_area`` at the listed target assets (assigned in
+    turn), launched uniformly over ``launch_window`` or timed to arrive together (``time_on_target``; one
+    of the two). Air-breathing threats fly the optional ``route`` waypoints (at their cruise altitude)
+    before turning to their target."""
 
     name: Name
     threat: TypeRef
     count: Annotated[int, Field(ge=1, le=100_000)]
     launch_area: LaunchArea
-    launch_window: Window
+    launch_window: Window | None = None
+    time_on_target: TimeOnTarget | None = None
     targets: Annotated[list[Name], Field(min_length=1)]
     route: list[Position] = Field(default_factory=list)
 
     _ref = field_validator("threat", mode="before")(lambda cls, v: _as_ref(v))
+
+    @model_validator(mode="after")
+    def _timing(self):
+        if (self.launch_window is None) == (self.time_on_target is None):
+            raise ValueError("give a raid either a launch_window or a time_on_target")
+        return self
 
 
 class Validation(_Frozen):

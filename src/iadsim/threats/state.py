@@ -82,7 +82,10 @@ class ThreatState:
             self.status[i] = CANCELLED
             return
         self.status[i] = FLYING
-        if par >= 0:
+        if par >= 0 and self._is_threat(i):  # a stand-off weapon leaves its aircraft
+            self.log.event(t, "weapon_release", threat=i, asset=th.target[i],
+                           detail=f"{THREAT_CLASSES[th.cls[i]]} from threat {par}")
+        elif par >= 0:
             self.log.event(t, "object_release", threat=i, asset=th.target[i], detail=self._role(i))
         else:
             self.log.event(t, "threat_launch", threat=i, asset=th.target[i], detail=THREAT_CLASSES[th.cls[i]])

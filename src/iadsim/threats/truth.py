@@ -112,7 +112,8 @@ class ThreatTruth:
         ballistic : the tuple ``(t, pos, vel, t_impact)`` returned by
             :func:`~iadsim.threats.ballistic.propagate_ballistic` (times since launch), a list of such
             tuples (e.g. groups integrated with different steps; rows concatenated in list order), or None.
-        waypoint : :class:`~iadsim.threats.airbreathing.WaypointPaths` or None.
+        waypoint : :class:`~iadsim.threats.airbreathing.WaypointPaths`, a list of them (rows concatenated in
+            list order), or None.
         t_launch : (N,) launch times (s since the scenario epoch), **in the final order**.
         order : (N,) int or None.  Final threat ``j`` is row ``order[j]`` of the concatenation
             ``[ballistic rows..., waypoint rows...]``; None keeps that concatenation order.
@@ -128,11 +129,12 @@ class ThreatTruth:
                 durs.append(d)
                 kinds += [True] * len(k)
         if waypoint is not None:
-            k, c, d = _waypoint_pieces(waypoint)
-            knots += k
-            coefs += c
-            durs.append(d)
-            kinds += [False] * len(k)
+            for paths in [waypoint] if isinstance(waypoint, WaypointPaths) else list(waypoint):
+                k, c, d = _waypoint_pieces(paths)
+                knots += k
+                coefs += c
+                durs.append(d)
+                kinds += [False] * len(k)
         dur = np.concatenate(durs) if durs else np.empty(0)
         kinds = np.array(kinds, bool)
         if order is not None:

@@ -3,7 +3,8 @@
 Every engagement scenario here runs in the idealised **validation modes** (docs/validation.md): perfect
 tracking (``validation: {perfect_tracking: true}``) and a constant kill probability per shot
 (``lethality: {kind: fixed, pk: ...}``), on open ocean at 20 deg S, with the catalog's interceptor and radar
-types otherwise unchanged. Two geometries make the conditions of the closed forms hold by construction:
+types otherwise unchanged, and the threats flying without their flight profiles or aim error (``_PLAIN``:
+straight at the asset at cruise altitude). Two geometries make the conditions of the closed forms hold by construction:
 
 * :func:`ring` - one battery (with its fire-control radar opened to 360 deg) at the centre of a ring of
   single-threat raids evenly spaced in bearing, all flying at the defended asset next to the battery. The
@@ -46,8 +47,25 @@ def fixed(pk: dict[str, float], layer: str | None = None) -> dict:
     return out
 
 
+#: the first-fidelity flight of each kind: no flight profile (terminal leg, pop-up, weave, dog-legs, loiter)
+#: and no aim error, so a threat flies straight at its asset at its cruise altitude, as the closed forms assume
+_PLAIN = {"cruise": {"terminal": None, "pop_up": None, "weave": None, "cep": "0 m"},
+          "drone": {"dog_legs": None, "loiter": None, "weave": None, "cep": "0 m"},
+          "aircraft": {"release_range": None, "payload": None, "cep": "0 m"},
+          "ballistic": {"cep": "0 m"}}
+
+
+def _plain(threat: str) -> dict:
+    from iadsim.scenario.catalog import raw_catalog
+
+    kind = raw_catalog("threat")[threat].get("kind", "ballistic")
+    given = raw_catalog("threat")[threat]
+    over = {k: v for k, v in _PLAIN[kind].items() if k in given}
+    return {"type": threat, "override": over} if over else threat
+
+
 def _raid(name, threat, lat, lon, target, window, radius="0 km"):
-    return {"name": name, "threat": threat, "count": 1,
+    return {"name": name, "threat": _plain(threat), "count": 1,
             "launch_area": {"center": {"lat": float(lat), "lon": float(lon)}, "radius": radius},
             "launch_window": {"start": "0 s", "end": window}, "targets": [target]}
 
