@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import Field, model_serializer, model_validator
 
+from iadsim.scenario._base import StrictModel
 from iadsim.scenario.units import Acceleration, Angle, Area, Duration, Force, Length, Mass, Speed
 
 #: Threat classes known to the kill chain, in the order used by every class-indexed array.
@@ -25,8 +26,8 @@ PositiveLength = Annotated[Length, Field(gt=0.0)]
 NonNegLength = Annotated[Length, Field(ge=0.0)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Frozen(StrictModel):  # frozen, extra="forbid", finite numbers, no booleans for numbers
+    pass
 
 
 class RadarType(_Frozen):
