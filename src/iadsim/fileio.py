@@ -211,38 +211,46 @@ def write_json(path: str | Path, obj, **kwargs) -> None:
 class CsvFile:
     """A guarded CSV reader: ``header`` (stripped column names) and :meth:`rows` -> ``(line, fields)``.
 
-    The file is checked by :func:`check_regular_file` and decoded as UTF-8 (``utf-8-sig``: a byte-order mark
-    is dropped); a NUL byte, an undecodable byte or a CSV syntax error stops with the line it is on.
-    Use as a context manager."""
+    The file is checked by :func:`check_regular_file`, read as bytes line by line and each line decoded as
+    UTF-8 (a byte-order mark at the start is dropped), so a NUL byte, an undecodable byte or a CSV syntax
+    error stops with the line it is on. Use as a context manager."""
 
     def __init__(self, path: str | Path, kind: str):
         self.path = str(path)
         check_regular_file(path, kind)
         try:
-            self._fh = open(path, encoding="utf-8-sig", newline="", errors="strict")
+            self._fh = open(path, "rb")
         except OSError as exc:
             raise InputError(f"cannot read: {exc.strerror or exc}", file=self.path) from None
-        self._reader = csv.reader(self._fh)
+        self._line = 0
+        self._reader = csv.reader(self._lines())
         first = self._next()
         if first is None:
             self.close()
             raise InputError("empty file (expected a header line)", file=self.path, line=1)
         self.header = [c.strip() for c in first[1]]
 
+    def _lines(self):
+        for raw in self._fh:
+            self._line += 1
+            if self._line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if b"\x00" in raw:
+                raise InputError("contains a NUL byte: a binary file, not text", file=self.path, line=self._line)
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}): a binary file or another "
+                                 f"encoding", file=self.path, line=self._line) from None
+
     def _next(self):
-        line = self._reader.line_num + 1
         try:
             row = next(self._reader)
         except StopIteration:
             return None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"not UTF-8 text (byte 0x{exc.object[exc.start]:02x}): a binary file or another "
-                             f"encoding", file=self.path, line=line) from None
         except csv.Error as exc:
-            raise InputError(f"broken CSV: {exc}", file=self.path, line=self._reader.line_num or line) from None
-        if any("\x00" in c for c in row):
-            raise InputError("contains a NUL byte: a binary file, not text", file=self.path, line=line)
-        return line, row
+            raise InputError(f"broken CSV: {exc}", file=self.path, line=self._line) from None
+        return self._reader.line_num, row
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """``(line number, fields)`` of every data row after the header, blank lines included."""

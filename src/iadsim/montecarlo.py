@@ -95,11 +95,13 @@ def replication_row(summary: dict) -> dict:
 
 @dataclass
 class MonteCarloResult:
-    """Rows (one dict per replication, sorted by seed) and their statistics."""
+    """Rows (one dict per replication, sorted by seed) and their statistics; ``pool_restarts`` counts the
+    process pools started again after a lost worker."""
 
     rows: list[dict]
     stats: dict
     out: Path | None = None
+    pool_restarts: int = 0
 
 
 _WORKER: dict = {}
@@ -211,26 +213,30 @@ def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int
         if progress:
             progress(done, len(seeds))
 
+    restarts = 0
     if workers <= 1 or len(todo) <= 1:
         local = dataclasses.replace(compiled, load_s=0.0)
         for s in todo:
             record(_run_one(s, local, summary_only))
     else:
-        _run_pool(str(scenario), todo, workers, summary_only, allow_large, record)
+        restarts = _run_pool(str(scenario), todo, workers, summary_only, allow_large, record)
     ordered = [rows[s] for s in sorted(rows)]
-    result = MonteCarloResult(rows=ordered, stats=summarize_rows(ordered), out=out_path)
+    result = MonteCarloResult(rows=ordered, stats=summarize_rows(ordered), out=out_path, pool_restarts=restarts)
     if out_path is not None:
         write_json(out_path / "summary.json", result.stats, indent=2, sort_keys=True)
     return result
 
 
 def _run_pool(scenario: str, todo: list[int], workers: int, summary_only: bool, allow_large: bool,
-              record: Callable[[dict], None]) -> None:
+              record: Callable[[dict], None]) -> int:
     """Run ``todo`` in a local process pool; a broken pool (a worker died) is started again and the
-    replications that did not finish are submitted again, each at most :data:`MAX_ATTEMPTS` times."""
+    replications that did not finish are submitted again, each at most :data:`MAX_ATTEMPTS` times.
+    Returns the number of restarts."""
     attempts = dict.fromkeys(todo, 0)
     left = list(todo)
+    restarts = -1
     while left:
+        restarts += 1
         for s in left:
             attempts[s] += 1
         pool = ProcessPoolExecutor(max_workers=min(workers, len(left)), initializer=_init_worker,
@@ -255,6 +261,7 @@ def _run_pool(scenario: str, todo: list[int], workers: int, summary_only: bool, 
             raise InputError(f"replication seed {lost[0]} lost its worker process {MAX_ATTEMPTS} times (killed or "
                              "out of memory?); the finished replications are kept: run the same command again "
                              "to resume")
+    return max(restarts, 0)
 
 
 def wilson_interval(p: float, n: float, z: float) -> tuple[float, float]:

@@ -51,6 +51,8 @@ def parse_quantity(text: str, kind: str) -> float:
     Raises ``ValueError`` with a short message that names the expected unit.
     """
     unit, _ = _SI[kind]
+    if re.match(r"\s*[-+]?(inf|infinity|nan)\b", text, re.I):
+        raise ValueError(f"{text!r} is not a finite {kind}")
     m = _NUMBER_UNIT.fullmatch(text) if len(text) <= MAX_QUANTITY_TEXT else None
     if m is None or (m.group(2) and not _UNIT_START.match(m.group(2))) \
             or re.search(r"\d|\*\*|\^", _UNIT_EXPONENT.sub("", m.group(2))):
