@@ -14,18 +14,36 @@ A row needs only the replication's summary, so by default (``summary_only=True``
 the summary without the Parquet tables it would throw away (:func:`iadsim.engine.result.build_result`
 with ``tables=False``: the same summary numbers, hence the same rows).
 
+The study manifest. ``out/study.json`` records what the study is: the scenario hash (of the validated,
+compiled scenario, as in a run's manifest), the iadsim version, the seeds asked for so far and the options.
+A study directory is resumed only by the same scenario and version: another scenario (4 drones changed to
+40) or another iadsim version is refused with one line, since its replications would be mixed with ones
+that do not belong to it; so is a directory that holds replication parts but no manifest.
+
+Lost workers. A replication whose worker process dies (killed, out of memory) breaks the process pool;
+the pool is started again and the replications that had not finished are submitted again (finished ones
+are kept: their parts are already written). A replication is tried at most :data:`MAX_ATTEMPTS` times,
+then the study stops with one line naming its seed.
+
 Statistics (:func:`summarize_rows`): for each metric the mean, the sample standard deviation and a 95 %
 confidence interval of the mean from Student's t distribution, ``mean +- t_{0.975, n-1} s / sqrt(n)``
-(e.g. Law, *Simulation Modeling and Analysis*, 5th ed., sect. 9.4.1).
+(e.g. Law, *Simulation Modeling and Analysis*, 5th ed., sect. 9.4.1). For the metrics that are proportions
+(:data:`PROPORTIONS`, each replication's value in [0, 1]) the interval is the Wilson score interval (Wilson,
+J. Am. Stat. Assoc. 22, 1927; recommended by Brown, Cai & DasGupta, Stat. Sci. 16, 2001) at the mean, with
+the effective sample size of the replications, ``n_eff = p (1 - p) / (s^2 / n)`` (Kish's design effect, as
+Korn & Graubard, Surv. Methodol. 24, 1998, use it for proportions estimated from clustered data; ``n_eff = n``
+when every replication gave the same value) and the t quantile in place of the normal one. Unlike ``mean +-
+half-width`` it stays inside [0, 1], also when most replications give 0 (``[-0.037, 0.287]`` before).
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import math
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +52,17 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
+from iadsim.errors import InputError
+from iadsim.fileio import load_json, write_json
 from iadsim.scenario import CompiledScenario, load_scenario
 from iadsim.scenario.catalog_models import THREAT_CLASSES
+
+#: metrics whose per-replication values are proportions in [0, 1] (Wilson interval, module docstring)
+PROPORTIONS = ("leakage", "value_surviving_fraction")
+#: tries of one replication before a lost worker stops the study
+MAX_ATTEMPTS = 3
+#: format of ``study.json``
+STUDY_FORMAT = 1
 
 
 def replication_row(summary: dict) -> dict:
@@ -68,18 +95,21 @@ def replication_row(summary: dict) -> dict:
 
 @dataclass
 class MonteCarloResult:
-    """Rows (one dict per replication, sorted by seed) and their statistics."""
+    """Rows (one dict per replication, sorted by seed) and their statistics; ``pool_restarts`` counts the
+    process pools started again after a lost worker."""
 
     rows: list[dict]
     stats: dict
     out: Path | None = None
+    pool_restarts: int = 0
 
 
 _WORKER: dict = {}
 
 
-def _init_worker(scenario_path: str) -> None:
-    _WORKER["compiled"] = load_scenario(scenario_path)
+def _init_worker(scenario_path: str, allow_large: bool = False) -> None:
+    # the load happens once per worker, not once per replication: the rows' wall_s leave it out
+    _WORKER["compiled"] = dataclasses.replace(load_scenario(scenario_path, allow_large=allow_large), load_s=0.0)
 
 
 def _run_one(seed: int, compiled: CompiledScenario | None = None, summary_only: bool = True) -> dict:
@@ -100,26 +130,75 @@ def _write_part(out: Path, row: dict) -> None:
     os.replace(tmp, path)
 
 
+def _read_part(path: Path, seed: int) -> dict:
+    try:
+        rows = pq.read_table(path).to_pylist()
+    except Exception as exc:  # pyarrow raises several types for a damaged file
+        raise InputError(f"damaged replication part ({type(exc).__name__}); delete it to run seed {seed} again",
+                         file=str(path)) from None
+    if len(rows) != 1 or rows[0].get("seed") != seed:
+        raise InputError(f"replication part does not hold seed {seed}'s row; delete it to run it again",
+                         file=str(path))
+    return rows[0]
+
+
+def _open_study(out: Path, compiled: CompiledScenario, seeds: list[int], options: dict) -> None:
+    """Create or check ``out/study.json`` (module docstring)."""
+    from iadsim import __version__
+
+    manifest_path = out / "study.json"
+    parts = out / "replications"
+    if manifest_path.exists():
+        m = load_json(manifest_path)
+        if not isinstance(m, dict) or m.get("study_format") != STUDY_FORMAT:
+            raise InputError("not a study manifest of this iadsim (study_format "
+                             f"{m.get('study_format') if isinstance(m, dict) else '?'})", file=str(manifest_path))
+        if m.get("scenario_hash") != compiled.scenario_hash:
+            raise InputError(f"this study directory holds replications of another scenario "
+                             f"({m.get('scenario_file')!r}, hash {str(m.get('scenario_hash'))[:12]}); this "
+                             f"scenario's hash is {compiled.scenario_hash[:12]}: use another --out",
+                             file=str(manifest_path))
+        if m.get("iadsim_version") != __version__:
+            raise InputError(f"this study was run by iadsim {m.get('iadsim_version')}; this is iadsim "
+                             f"{__version__}: use another --out", file=str(manifest_path))
+        seeds = sorted(set(int(x) for x in m.get("seeds", [])) | set(seeds))
+    elif parts.is_dir() and any(parts.iterdir()):
+        raise InputError("holds replication parts but no study.json (another scenario or an older iadsim?): "
+                         "use another --out", file=str(out))
+    parts.mkdir(parents=True, exist_ok=True)
+    write_json(manifest_path, {
+        "study_format": STUDY_FORMAT, "iadsim_version": __version__, "scenario": compiled.scenario.name,
+        "scenario_file": compiled.source, "scenario_hash": compiled.scenario_hash, "seeds": sorted(seeds),
+        "options": options}, indent=2, sort_keys=True)
+
+
 def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int], workers: int = 1,
                     out: str | Path | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    summary_only: bool = True) -> MonteCarloResult:
+                    summary_only: bool = True, allow_large: bool = False) -> MonteCarloResult:
     """Run one replication per seed (module docstring). ``workers > 1`` needs a scenario path.
 
     ``summary_only=False`` builds each replication's full result (tables included) before taking its row;
-    the rows are the same."""
-    seeds = [int(s) for s in seeds]
+    the rows are the same. ``allow_large`` skips the work-estimate limits (:mod:`iadsim.scenario.work`).
+    Bad seeds, a study directory of another scenario or version raise :class:`~iadsim.errors.InputError`
+    before any replication runs."""
+    from iadsim.engine.simulation import check_seed
+
+    seeds = [check_seed(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct")
+    if workers > 1 and len(seeds) > 1 and isinstance(scenario, CompiledScenario):
+        raise ValueError("parallel Monte Carlo needs the scenario's path")
+    compiled = scenario if isinstance(scenario, CompiledScenario) else load_scenario(scenario, allow_large=allow_large)
     out_path = Path(out) if out is not None else None
     rows: dict[int, dict] = {}
     todo = list(seeds)
     if out_path is not None:
-        (out_path / "replications").mkdir(parents=True, exist_ok=True)
+        _open_study(out_path, compiled, seeds, {"summary_only": summary_only, "allow_large": allow_large})
         for s in seeds:
             p = _part(out_path, s)
             if p.exists():
-                rows[s] = pq.read_table(p).to_pylist()[0]
+                rows[s] = _read_part(p, s)
         todo = [s for s in seeds if s not in rows]
     done = len(rows)
     if progress:
@@ -134,23 +213,66 @@ def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int
         if progress:
             progress(done, len(seeds))
 
+    restarts = 0
     if workers <= 1 or len(todo) <= 1:
-        compiled = scenario if isinstance(scenario, CompiledScenario) else load_scenario(scenario)
+        local = dataclasses.replace(compiled, load_s=0.0)
         for s in todo:
-            record(_run_one(s, compiled, summary_only))
+            record(_run_one(s, local, summary_only))
     else:
-        if isinstance(scenario, CompiledScenario):
-            raise ValueError("parallel Monte Carlo needs the scenario's path")
-        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                 initargs=(str(scenario),)) as pool:
-            futures = [pool.submit(_run_one, s, None, summary_only) for s in todo]
-            for fut in as_completed(futures):
-                record(fut.result())
+        restarts = _run_pool(str(scenario), todo, workers, summary_only, allow_large, record)
     ordered = [rows[s] for s in sorted(rows)]
-    result = MonteCarloResult(rows=ordered, stats=summarize_rows(ordered), out=out_path)
+    result = MonteCarloResult(rows=ordered, stats=summarize_rows(ordered), out=out_path, pool_restarts=restarts)
     if out_path is not None:
-        (out_path / "summary.json").write_text(json.dumps(result.stats, indent=2, sort_keys=True) + "\n")
+        write_json(out_path / "summary.json", result.stats, indent=2, sort_keys=True)
     return result
+
+
+def _run_pool(scenario: str, todo: list[int], workers: int, summary_only: bool, allow_large: bool,
+              record: Callable[[dict], None]) -> int:
+    """Run ``todo`` in a local process pool; a broken pool (a worker died) is started again and the
+    replications that did not finish are submitted again, each at most :data:`MAX_ATTEMPTS` times.
+    Returns the number of restarts."""
+    attempts = dict.fromkeys(todo, 0)
+    left = list(todo)
+    restarts = -1
+    while left:
+        restarts += 1
+        for s in left:
+            attempts[s] += 1
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(left)), initializer=_init_worker,
+                                   initargs=(scenario, allow_large))
+        broken = False
+        try:
+            futures = {pool.submit(_run_one, s, None, summary_only): s for s in left}
+            for fut in as_completed(futures):
+                try:
+                    row = fut.result()
+                except BrokenProcessPool:
+                    broken = True
+                    continue
+                record(row)
+                left.remove(futures[fut])
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if not broken:
+            break
+        lost = [s for s in left if attempts[s] >= MAX_ATTEMPTS]
+        if lost:
+            raise InputError(f"replication seed {lost[0]} lost its worker process {MAX_ATTEMPTS} times (killed or "
+                             "out of memory?); the finished replications are kept: run the same command again "
+                             "to resume")
+    return max(restarts, 0)
+
+
+def wilson_interval(p: float, n: float, z: float) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``p`` from ``n`` (effective) observations at quantile ``z``:
+    ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` (Wilson 1927; Brown, Cai & DasGupta 2001,
+    eq. 4)."""
+    z2 = z * z
+    centre = p + z2 / (2 * n)
+    half = z * math.sqrt(max(p * (1 - p), 0.0) / n + z2 / (4 * n * n))
+    lo, hi = (centre - half) / (1 + z2 / n), (centre + half) / (1 + z2 / n)
+    return max(0.0, lo), min(1.0, hi)
 
 
 def summarize_rows(rows: list[dict]) -> dict:
@@ -167,6 +289,17 @@ def summarize_rows(rows: list[dict]) -> dict:
             continue
         mean = float(x.mean())
         sd = float(x.std(ddof=1)) if n > 1 else 0.0
-        half = float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n)) if n > 1 else math.nan
-        out[k] = {"mean": mean, "std": sd, "ci95": [mean - half, mean + half], "n": n}
+        if n < 2:
+            ci = [math.nan, math.nan]  # written as null
+            method = "none"
+        elif k in PROPORTIONS and np.all((x >= 0.0) & (x <= 1.0)):
+            p = min(max(mean, 0.0), 1.0)
+            n_eff = p * (1 - p) / (sd * sd / n) if sd > 0 and 0 < p < 1 else float(n)
+            ci = list(wilson_interval(p, n_eff, float(stats.t.ppf(0.975, n - 1))))
+            method = "wilson"
+        else:
+            half = float(stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n))
+            ci = [mean - half, mean + half]
+            method = "student_t"
+        out[k] = {"mean": mean, "std": sd, "ci95": ci, "n": n, "ci_method": method}
     return out

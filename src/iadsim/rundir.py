@@ -10,7 +10,6 @@ the file and what is wrong) otherwise; tables are read on first use.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,12 +47,9 @@ class RunDir:
 
 
 def _json(p: Path) -> dict:
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", file=str(p)) from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg}", file=str(p), line=exc.lineno) from None
+    from iadsim.fileio import load_json  # the guarded reader: size, UTF-8, strict JSON, bounded nesting
+
+    data = load_json(p, "json")
     if not isinstance(data, dict):
         raise InputError("expected a JSON object", file=str(p))
     return data

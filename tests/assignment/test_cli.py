@@ -83,7 +83,7 @@ def test_invalid_json_names_line(tmp_path, capsys):
     path = _write(tmp_path, None, text='{\n "values": [1, 2],\n "pk": [[0.5, 0.5]]\n "counts": [1]\n}\n')
     assert main(["wta", str(path)]) == 3
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and f"{path}:4:" in err and "invalid JSON" in err
+    assert len(err.splitlines()) == 1 and f"{path}:4:" in err and "not valid JSON" in err
 
 
 def test_missing_file(tmp_path, capsys):

@@ -62,8 +62,9 @@ def _contract(problem: WTAProblem, res) -> None:
     if res.status == "optimal":
         assert res.method == "exact"
         assert res.objective - res.bound <= _opt_tol(problem)
-    elif res.status == "time_limit":
-        assert res.method == "exact" and np.isfinite(res.bound)
+    elif res.status == "time_limit":  # the exact method or a local search stopped by its limit
+        assert res.method in ("exact", "local_search") and res.info.get("reason") in ("time", "column_limit")
+        assert res.method == "local_search" or np.isfinite(res.bound)
     else:
         assert res.method != "exact"
 

@@ -102,10 +102,10 @@ def _edit(path, line_no, new_line):
     ("non_numeric", "det.csv:5: range: expected a number"),
     ("unknown_sensor", "det.csv:6: sensor: unknown sensor 'R9'"),
     ("time_backwards", "det.csv:8: time: time goes backwards"),
-    ("missing_file", "nope.csv: cannot read file"),
-    ("bad_sensor_yaml", "sensors.yaml: sensors[0].measures"),
+    ("missing_file", "nope.csv: file not found"),
+    ("bad_sensor_yaml", "sensors.yaml:5: sensors[0].measures"),
     ("bad_truth", "truth.csv:3: east: expected a number"),
-    ("bad_tracker_option", "sensors.yaml: tracker: confirmation must be"),
+    ("bad_tracker_option", "sensors.yaml:13: tracker: confirmation must be"),
 ])
 def test_bad_files_exit_3_naming_file_and_row(tmp_path, capsys, kind, expect):
     det, sen, tru = write_case(tmp_path, steps=6)

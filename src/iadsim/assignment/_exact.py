@@ -31,6 +31,11 @@ gap d (columns with ``g_j <= min g_j + d``): the MILP then either finds a soluti
 ``<= LB + d`` (optimal) or proves ``LB + d`` a lower bound, and d grows again. If the time limit
 hits (or even a tiny d gives too many columns), the incumbent is returned with the best proven
 bound and status ``"time_limit"`` (``info["reason"]`` says which).
+
+Time limit. The clock is read between pricing chunks inside every Lagrangian evaluation
+(:func:`._lagrangian.lagrangian` with a deadline), between column-generation iterations, between the
+targets of the enumeration, and HiGHS gets the time left as its ``time_limit`` in every LP and MILP, so
+the solver stops within a fraction of a second of its limit even at 5000 x 5000.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from iadsim.assignment._common import Arrays
 from iadsim.assignment._kernels import enumerate_target
 from iadsim.assignment._lagrangian import NODE_LIMIT, heuristic_bound, lagrangian
 from iadsim.assignment._local_search import local_search
+from iadsim.assignment.problem import survival
 
 OPT_TOL = 1e-10  # relative gap at which the incumbent is accepted as optimal
 RM_TIME = 5.0  # seconds allowed for the restricted-master MILP heuristic
@@ -128,8 +134,17 @@ class _Master:
                        np.asarray(starts, np.int32), np.concatenate(idx), np.concatenate(vals))
         return num
 
-    def solve_lp(self) -> tuple[float, np.ndarray, np.ndarray]:
+    def solve_lp(self, deadline: float = np.inf) -> tuple[float, np.ndarray, np.ndarray] | None:
+        """Solve the LP master; None when ``deadline`` passes first (HiGHS ``time_limit``, which counts
+        the instance's whole run time, so the limit is set to that plus the time left)."""
+        if np.isfinite(deadline):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            self.h.setOptionValue("time_limit", float(self.h.getRunTime()) + left)
         self.h.run()
+        if self.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
         sol = self.h.getSolution()
         dual = np.asarray(sol.row_dual)
         mu = dual[: self.m]
@@ -138,7 +153,7 @@ class _Master:
 
 
 def _objective(a: Arrays, x: np.ndarray) -> float:
-    return float(a.V @ np.prod((1.0 - a.p) ** x, axis=0) + a.k @ x.sum(axis=1))
+    return float(a.V @ survival(a.p, x) + a.k @ x.sum(axis=1))
 
 
 def _columns_of(x: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
@@ -216,16 +231,19 @@ def solve_exact(a: Arrays, x_inc: np.ndarray, ub: float, t0: float, time_limit: 
     def closed(lb):
         return ub - lb <= OPT_TOL * scale
 
-    lb, lam_best = heuristic_bound(a, x_inc)
+    lb, lam_best = heuristic_bound(a, x_inc, deadline=deadline)
     info["heuristic_bound"] = lb
     if heuristics and closed(lb):
         return x_inc, lb, "optimal", info
+    if time.perf_counter() > deadline:
+        info["reason"] = "time"
+        return x_inc, lb, "time_limit", info
 
     # --- column generation ------------------------------------------------------------------
     master = _Master(a)
     master.add([(j, np.zeros(0, np.int64), np.zeros(0, np.int64)) for j in range(m)])
     master.add(_columns_of(x_inc))
-    _, _, _, xb = lagrangian(a, lam_best)
+    _, _, _, xb = lagrangian(a, lam_best, deadline=deadline)
     master.add(_columns_from_pricing(xb, range(m)))
     lp_value = -np.inf
     it = 0
@@ -233,14 +251,17 @@ def solve_exact(a: Arrays, x_inc: np.ndarray, ub: float, t0: float, time_limit: 
     center = lam_best
     while it < max_cg_iter and time.perf_counter() < deadline:
         it += 1
-        lp_value, mu, lam_lp = master.solve_lp()
+        lp = master.solve_lp(deadline)
+        if lp is None:
+            break  # time limit inside the LP
+        lp_value, mu, lam_lp = lp
         if lp_value - lb <= OPT_TOL * scale:
             break  # LP solved: the Lagrangian bound meets the master LP value
         # Wentges smoothing: price at a convex combination of the stability centre (best
         # Lagrangian multipliers) and the LP duals; on a mispricing fall back to the LP duals.
         for alpha in (SMOOTHING, 0.0):
             lam = alpha * center + (1.0 - alpha) * lam_lp
-            L, gmin, glb, xb = lagrangian(a, lam)
+            L, gmin, glb, xb = lagrangian(a, lam, deadline=deadline)
             if L > lb:
                 lb, center = L, lam
             rc = gmin + xb @ (lam_lp - lam) - mu
@@ -262,7 +283,7 @@ def solve_exact(a: Arrays, x_inc: np.ndarray, ub: float, t0: float, time_limit: 
         rm_cols = [(j, t, c) for j, (t, c) in zip(master.cols_j, master.cols_x, strict=True)]
         x_rm, _, _, _ = _solve_set_partitioning(a, rm_cols, x_inc,
                                                 min(deadline - time.perf_counter(), RM_TIME))
-        x_rm, _ = local_search(a, x_rm)
+        x_rm, _ = local_search(a, x_rm, deadline=deadline)
         ub_rm = _objective(a, x_rm)
         if ub_rm < ub:
             x_inc, ub = x_rm, ub_rm
@@ -278,7 +299,10 @@ def solve_exact(a: Arrays, x_inc: np.ndarray, ub: float, t0: float, time_limit: 
     # MILP over those columns either finds a solution of cost <= L + d (then it is optimal) or
     # proves that none exists (then L + d is a lower bound). d starts at the whole gap UB - L and
     # shrinks when the column set would be too large, then grows again.
-    L, gmin, glb, _ = lagrangian(a, lam_best)
+    L, gmin, glb, _ = lagrangian(a, lam_best, deadline=deadline)
+    if time.perf_counter() > deadline:
+        info["reason"] = "time"
+        return x_inc, lb, "time_limit", info
     eps = 1e-9 * scale
     w = a.k + lam_best
     d_lo = max(lb - L, 0.0)  # proven: no solution costs less than L + d_lo

@@ -365,8 +365,9 @@ def price_all(V, p, logq, w, counts, allowed, node_limit, xbest, relax_only=Fals
         if status == 0:
             glb[j] = val
         else:
-            si, sb, sw, sc = _sort_by_efficiency(idx, b, ws, cap)
-            glb[j] = _relaxation(0, 0.0, 0.0, V[j], sb, sw, sc)
+            # (own names: si must stay the order of `out`'s columns, written below)
+            _, rb, rw, rc = _sort_by_efficiency(idx, b, ws, cap)
+            glb[j] = _relaxation(0, 0.0, 0.0, V[j], rb, rw, rc)
         if val < best:
             for r in range(K):
                 xbest[j, idx[r]] = 0

@@ -29,23 +29,49 @@ def local_search(a: Arrays, x0: np.ndarray, max_rounds: int = 1000, cycle_len: i
     Alternates the one- and two-shot moves of :func:`._kernels.improve` with cyclic and path
     multi-exchanges of up to ``cycle_len`` shots (:func:`._kernels.cyclic_exchange`,
     :func:`._kernels.path_exchange`) until none improves, or until ``time.perf_counter()``
-    passes ``deadline`` (checked between passes).
+    passes ``deadline``: with a deadline, the one- and two-shot moves run one round per kernel call and the
+    clock is read between rounds (a round at 5000 x 5000 takes a fraction of a second, the kernel's own
+    loop to convergence minutes).
     """
     x = np.array(x0, dtype=np.int64, copy=True)
     rem = a.counts - x.sum(axis=1)
     E = np.empty(a.V.shape[0])
     tol = 1e-12 * max(1.0, float(a.V.sum()))
     rounds = 0
+    timed = np.isfinite(deadline)
+    last = 0.0  # duration of the last exchange pass: the next one starts only if it fits before the deadline
     while rounds < max_rounds:
-        rounds += int(improve(a.V, a.p, a.q, a.k, rem, a.allowed, x, E, tol, max_rounds))
-        if cycle_len < 2 or time.perf_counter() > deadline:
+        if timed:
+            rounds += _improve_until(a, x, rem, E, tol, max_rounds - rounds, deadline)
+        else:
+            rounds += int(improve(a.V, a.p, a.q, a.k, rem, a.allowed, x, E, tol, max_rounds))
+        if cycle_len < 2 or time.perf_counter() + last > deadline:
             break
+        t0 = time.perf_counter()
         gain = cyclic_exchange(a.q, a.allowed, x, E, cycle_len, tol)
-        if gain == 0.0:
+        if gain == 0.0 and time.perf_counter() + (time.perf_counter() - t0) <= deadline:
             gain = path_exchange(a.q, a.allowed, x, E, cycle_len, tol)
+        last = time.perf_counter() - t0
         if gain == 0.0:
             break
     return x, rounds
+
+
+def _improve_until(a: Arrays, x, rem, E, tol: float, max_rounds: int, deadline: float) -> int:
+    """:func:`._kernels.improve` one round at a time until a round no longer lowers the objective by more
+    than ``tol`` (the kernel's own stopping rule), ``max_rounds`` or ``deadline``; returns the rounds."""
+    rounds = 0
+    f_prev = np.inf
+    last = 0.0  # a round starts only if one as long as the last fits before the deadline
+    while rounds < max_rounds and time.perf_counter() + last < deadline:
+        t0 = time.perf_counter()
+        rounds += int(improve(a.V, a.p, a.q, a.k, rem, a.allowed, x, E, tol, 1))
+        last = time.perf_counter() - t0
+        f = float(E.sum() + a.k @ x.sum(axis=1))
+        if not f < f_prev - tol:
+            break
+        f_prev = f
+    return rounds
 
 
 def lagrangian_restart(a: Arrays, xb: np.ndarray) -> np.ndarray:

@@ -10,7 +10,6 @@ the objective can be recomputed from the file and the instance alone.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from iadsim.assignment.problem import WTAProblem, WTAResult
 from iadsim.errors import InputError
+from iadsim.fileio import parse_json, read_text
 
 REQUIRED = ("values", "pk", "counts")
 OPTIONAL = ("cost", "mask")
@@ -74,19 +74,13 @@ def problem_from_dict(data, file: str | None = None, text: str = "") -> WTAProbl
 
 
 def load_instance(path: str | Path) -> WTAProblem:
-    """Read and validate a JSON WTA instance; raises :class:`InputError` naming file, line, field."""
+    """Read and validate a JSON WTA instance; raises :class:`InputError` naming file, line, field.
+
+    The file goes through the guarded reader (:func:`iadsim.fileio.load_json`: size limit, UTF-8, strict
+    JSON without NaN/Infinity or duplicate keys, bounded nesting)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError("file not found", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file ({exc})", file=str(path)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", file=str(path),
-                         line=exc.lineno) from None
+    text = read_text(path, "instance")
+    data = parse_json(text, str(path))
     return problem_from_dict(data, file=str(path), text=text)
 
 
@@ -102,16 +96,19 @@ def problem_to_dict(problem: WTAProblem) -> dict:
 
 
 def result_to_json(result: WTAResult) -> dict:
-    """Numbers and the non-zero assignment of a result, JSON-serialisable."""
+    """Numbers and the non-zero assignment of a result, JSON-serialisable and valid JSON: a number that is
+    not finite (no bound: ``bound = -inf``, ``gap = inf``) is written as ``null``, and ``bound_status`` says
+    whether a proven bound exists."""
     def num(v: float):
-        return v if math.isfinite(v) else str(v)
+        return float(v) if math.isfinite(v) else None
 
     ii, jj = np.nonzero(result.x)
     return {
         "method": result.method, "status": result.status,
+        "bound_status": "proven" if math.isfinite(result.bound) else "none",
         "objective": num(result.objective), "bound": num(result.bound), "gap": num(result.gap),
-        "surviving_value": result.surviving_value, "destroyed_value": result.destroyed_value,
-        "cost": result.cost, "time": result.time,
+        "surviving_value": num(result.surviving_value), "destroyed_value": num(result.destroyed_value),
+        "cost": num(result.cost), "time": num(result.time),
         "assignment": [{"weapon_type": int(i), "target": int(j), "count": int(result.x[i, j])}
                        for i, j in zip(ii, jj, strict=True)],
     }

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import functools
 import sys
+import time
 
 import typer
 from rich.console import Console
 
 from iadsim import __version__
 from iadsim.errors import EXIT_BAD_INPUT, InputError
+
+#: when the command started (set again by :func:`main`): ``iadsim run`` counts its wall time from here
+START = time.perf_counter()
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="iadsim: integrated air and missile defense simulator.")
@@ -85,6 +89,8 @@ command("dis-dump", dis_dump)
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI in process (as the ``iadsim`` command would) and return its exit code."""
+    global START
+    START = time.perf_counter()
     try:
         app(args=argv, prog_name="iadsim")
     except SystemExit as exc:

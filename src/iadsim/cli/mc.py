@@ -20,30 +20,40 @@ SHOWN = ("threats_launched", "threats_intercepted", "threats_leaked", "leakage",
 def mc(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
     runs: int = typer.Option(50, "--runs", min=1, help="Number of replications."),
-    first_seed: int = typer.Option(0, "--first-seed", help="Seeds are first_seed .. first_seed + runs - 1."),
+    first_seed: int = typer.Option(0, "--first-seed", help="Seeds are first_seed .. first_seed + runs - 1 (>= 0)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Local worker processes."),
     out: Path | None = typer.Option(None, "--out", help="Study directory (default runs/<scenario>_mc)."),
+    allow_large: bool = typer.Option(False, "--allow-large",
+                                     help="Run even when the scenario's work estimate is above the limits."),
 ) -> None:
     """Run RUNS replications of SCENARIO; resume an interrupted study in the same --out directory."""
+    from iadsim.engine.simulation import check_seed
     from iadsim.montecarlo import run_monte_carlo
+    from iadsim.outputs import check_output_dir
     from iadsim.scenario import load_scenario
 
-    load_scenario(scenario)  # bad input stops here, before any worker starts
+    check_seed(first_seed)
+    check_seed(first_seed + runs - 1)
     out = out or Path("runs") / f"{scenario.stem}_mc"
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a directory", file=str(out), field="--out")
+    check_output_dir(out)  # before anything runs: a file in the way or an unwritable place stops here
+    load_scenario(scenario, allow_large=allow_large)  # bad input stops here, before any worker starts
     seeds = range(first_seed, first_seed + runs)
     with Progress(TextColumn("[bold]replications"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task("mc", total=runs)
-        result = run_monte_carlo(scenario, seeds, workers=workers, out=out,
-                                 progress=lambda done, total: bar.update(task, completed=done))
+        try:
+            result = run_monte_carlo(scenario, seeds, workers=workers, out=out, allow_large=allow_large,
+                                     progress=lambda done, total: bar.update(task, completed=done))
+        except OSError as exc:
+            raise InputError(f"cannot write the study directory: {exc.strerror or exc}", file=str(out)) from None
     t = Table(title=f"{scenario.name}: {result.stats['replications']} replications", title_justify="left")
     for col in ("metric", "mean", "95% CI", "std"):
         t.add_column(col, justify="left" if col == "metric" else "right")
     for k in SHOWN:
         s = result.stats.get(k)
         if s:
-            t.add_row(k, f"{s['mean']:.4g}", f"[{s['ci95'][0]:.4g}, {s['ci95'][1]:.4g}]", f"{s['std']:.3g}")
+            lo, hi = s["ci95"]
+            ci = f"[{lo:.4g}, {hi:.4g}]" if lo == lo else "n/a (one replication)"
+            t.add_row(k, f"{s['mean']:.4g}", ci, f"{s['std']:.3g}")
     console.print(t)
-    console.print(f"study directory: {out} (replications/*.parquet, summary.json)")
+    console.print(f"study directory: {out} (study.json, replications/*.parquet, summary.json)")

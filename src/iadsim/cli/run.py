@@ -6,7 +6,9 @@ so ``iadsim --help`` does not load them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from pathlib import Path
 
 import typer
@@ -19,10 +21,15 @@ from iadsim.errors import InputError
 console = Console(highlight=False, soft_wrap=True)
 
 
+ALLOW_LARGE_HELP = "Run even when the scenario's work estimate is above the limits (iadsim.scenario.work)."
+
+
 def run(
     scenario: Path = typer.Argument(..., help="Scenario YAML file."),
-    seed: int = typer.Option(0, "--seed", help="Replication seed (same seed, same results)."),
+    seed: int = typer.Option(0, "--seed", help="Replication seed, 0 to 2^63 - 1 (same seed, same results)."),
     out: Path | None = typer.Option(None, "--out", help="Run directory (default runs/<scenario>_seed<N>)."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace a non-empty run directory (whole)."),
+    allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP),
     quiet: bool = typer.Option(False, "--quiet", help="No progress bar."),
     report: bool = typer.Option(False, "--report", help="Also write the HTML report (report.html) into the run "
                                 "directory."),
@@ -31,13 +38,18 @@ def run(
     dis_broadcast: bool = typer.Option(False, "--dis-broadcast", help="Allow --dis to a broadcast address."),
 ) -> None:
     """Simulate one replication of SCENARIO, print its summary and write the run directory."""
+    from iadsim.cli import START
     from iadsim.engine import simulate
+    from iadsim.engine.simulation import check_seed
+    from iadsim.outputs import check_output_dir
     from iadsim.scenario import load_scenario
 
-    compiled = load_scenario(scenario)
+    check_seed(seed)
     out = out or Path("runs") / f"{scenario.stem}_seed{seed}"
-    if out.exists() and not out.is_dir():
-        raise InputError("exists and is not a directory", file=str(out), field="--out")
+    check_output_dir(out, overwrite=overwrite)  # before the run, not after it
+    compiled = load_scenario(scenario, allow_large=allow_large)
+    # the load phase is the command's start to the compiled scenario (imports included)
+    compiled = dataclasses.replace(compiled, load_s=time.perf_counter() - START)
     observers, sinks = [], []
     if dis is not None or dis_file is not None:  # DIS out (iadsim.dis.output): the same results, also on DIS
         from iadsim.cli.dis import dis_sinks
@@ -58,9 +70,9 @@ def run(
         for s in sinks:
             s.close()
     try:
-        path = result.write(out)
+        path = result.write(out, overwrite=overwrite)
     except OSError as exc:
-        raise InputError(f"cannot write the run directory: {exc.strerror}", file=str(out)) from None
+        raise InputError(f"cannot write the run directory: {exc.strerror or exc}", file=str(out)) from None
     print_summary(result.summary)
     if observers:
         from iadsim.cli.dis import dis_line
@@ -110,28 +122,39 @@ def print_summary(s: dict) -> None:
         f"tracking: mean GOSPA {tr.get('gospa_mean_m') or 0:.0f} m, {tr.get('track_breaks', 0)} track breaks, "
         f"{tr.get('id_switches', 0)} id switches, {tr['tracks_confirmed']} confirmed tracks",
         f"time: {tm['simulated_s']:.0f} s simulated in {tm['wall_s']:.2f} s wall "
-        f"({tm['speedup']:.0f}x real time)",
+        f"({tm['speedup']:.0f}x real time; "
+        + ", ".join(f"{k[:-2]} {v:.2f} s" for k, v in tm.get("phases", {}).items()) + ")",
     ]
     for line in lines:
         console.print(line)
 
 
-def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file.")) -> None:
-    """Validate SCENARIO (schema, units, catalog types, cross-references) without running it."""
+def validate(scenario: Path = typer.Argument(..., help="Scenario YAML file."),
+             allow_large: bool = typer.Option(False, "--allow-large", help=ALLOW_LARGE_HELP)) -> None:
+    """Validate SCENARIO (schema, units, catalog types, cross-references, work estimate) without running it."""
     from iadsim.scenario import load_scenario
 
-    c = load_scenario(scenario)
+    c = load_scenario(scenario, allow_large=allow_large)
+    w = c.work
     console.print(f"ok: {scenario}: {c.scenario.name!r}: {len(c.assets.names)} assets, {len(c.radars)} sensors, "
                   f"{len(c.fire_units)} fire units, {len(c.raids)} raids, {c.n_threats} threats, "
-                  f"{c.duration:.0f} s")
+                  f"{c.duration:.0f} s; work: {w['radar_scans']:,} radar scans, {w['c2_cycles']:,} command-post "
+                  f"cycles, {w['truth_samples']:,} truth samples")
 
 
 def schema(out: Path | None = typer.Option(None, "--out", help="Write to a file instead of stdout.")) -> None:
     """Print the JSON Schema of the scenario language."""
+    from iadsim.fileio import write_text_atomic
+    from iadsim.outputs import check_output_file
     from iadsim.scenario import Scenario
 
+    if out is not None:
+        check_output_file(out)
     text = json.dumps(Scenario.model_json_schema(), indent=2)
     if out is None:
         typer.echo(text)
     else:
-        out.write_text(text + "\n")
+        try:
+            write_text_atomic(out, text + "\n")
+        except OSError as exc:
+            raise InputError(f"cannot write: {exc.strerror or exc}", file=str(out), field="--out") from None

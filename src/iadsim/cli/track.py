@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -21,10 +22,15 @@ def track(
     gospa_c: Annotated[float, typer.Option("--gospa-c", help="GOSPA cut-off c (m).")] = 1000.0,
 ) -> None:
     """Track detections from one or more radars; write confirmed tracks; score against truth if given."""
+    from iadsim.errors import InputError
+    from iadsim.outputs import check_output_file
     from iadsim.tracking.io import track_files
 
+    if not (gospa_c > 0 and math.isfinite(gospa_c)):
+        raise InputError("must be a positive, finite distance in metres", field="--gospa-c")
+    check_output_file(out)  # before reading and tracking
     res = track_files(detections, sensors, truth=truth, out=out, gospa_c=gospa_c)
     con = Console(highlight=False)
     con.print(f"{res.n_scans} scans, {res.n_tracks} confirmed tracks, {len(res.rows)} rows -> {out}")
-    if truth is not None:
+    if res.mean_gospa is not None:
         con.print(f"mean GOSPA ({res.gospa_dims}-D, c={gospa_c:g} m, p=2, alpha=2): {res.mean_gospa:.2f} m")

@@ -2,8 +2,10 @@
 
 A run directory holds ``manifest.json`` (iadsim version, run format, scenario hash, seed), ``summary.json``,
 ``layout.json`` (the scenario's static picture: :func:`layout`) and the Parquet tables ``events``, ``truth``
-(sampled threat and interceptor states), ``tracks`` (sampled confirmed tracks) and ``engagements``.
-Writing is deterministic: the same scenario and seed give the same bytes. Read a run back with
+(sampled threat and interceptor states), ``tracks`` (sampled confirmed tracks) and ``engagements``. Every
+Parquet field carries its ``unit`` and ``description`` in its field metadata (:data:`COLUMN_DOCS`).
+Writing is deterministic: the same scenario and seed give the same bytes in every file, except the wall-clock
+times in ``summary.json`` (``time.wall_s``, ``time.speedup``, ``time.phases``). Read a run back with
 :func:`iadsim.rundir.read_run_dir`.
 
 Summary only. The summary reads the sampled threat truth and tracks (time, id, ECEF position, and the
@@ -16,7 +18,8 @@ Monte Carlo keeps one row per replication and asks for this with ``Simulation.ru
 
 from __future__ import annotations
 
-import json
+import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,17 +40,52 @@ class RunResult:
     tables: dict
     layout: dict | None = None
 
-    def write(self, out_dir: str | Path) -> Path:
-        """Write the run directory (module docstring); returns its path."""
+    def write(self, out_dir: str | Path, *, overwrite: bool = True) -> Path:
+        """Write the run directory (module docstring); returns its path.
+
+        The files are written into a temporary directory beside ``out_dir``, which then replaces it whole
+        (:func:`iadsim.outputs.replace_dir`): no file of an older run survives. ``overwrite=False`` refuses an
+        existing non-empty ``out_dir``. ``summary.json`` is written last, its ``time`` completed with the
+        write phase (``time.wall_s`` is then load to written outputs)."""
+        from iadsim.fileio import dumps_json
+        from iadsim.outputs import replace_dir, temp_dir_beside
+
+        t0 = time.perf_counter()
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        (out / "manifest.json").write_text(json.dumps(self.manifest, indent=2, sort_keys=True) + "\n")
-        (out / "summary.json").write_text(json.dumps(self.summary, indent=2, sort_keys=True) + "\n")
-        if self.layout is not None:
-            (out / "layout.json").write_text(json.dumps(self.layout, indent=2, sort_keys=True) + "\n")
-        for name, table in self.tables.items():
-            pq.write_table(table, out / f"{name}.parquet", compression="zstd")
+        if not overwrite:
+            from iadsim.outputs import check_output_dir
+
+            check_output_dir(out, overwrite=False)
+        tmp = temp_dir_beside(out)
+        try:
+            (tmp / "manifest.json").write_text(dumps_json(self.manifest, indent=2, sort_keys=True) + "\n")
+            if self.layout is not None:
+                (tmp / "layout.json").write_text(dumps_json(self.layout, indent=2, sort_keys=True) + "\n")
+            for name, table in self.tables.items():
+                pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+            set_time(self.summary, {"write_s": time.perf_counter() - t0})
+            (tmp / "summary.json").write_text(dumps_json(self.summary, indent=2, sort_keys=True) + "\n")
+            replace_dir(tmp, out, overwrite=overwrite)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
         return out
+
+
+#: the wall-clock phases of ``summary["time"]["phases"]``, in order
+PHASES = ("load_s", "precompute_s", "loop_s", "metrics_s", "write_s")
+
+
+def set_time(summary: dict, phases: dict) -> None:
+    """Merge ``phases`` into ``summary["time"]["phases"]`` and recompute ``wall_s`` (their sum: the command
+    from reading the scenario to the written outputs) and ``speedup``."""
+    tm = summary["time"]
+    ph = tm.setdefault("phases", {})
+    ph.update({k: float(v) for k, v in phases.items()})
+    tm["phases"] = {k: ph.get(k, 0.0) for k in PHASES}
+    wall = sum(tm["phases"].values())
+    tm["wall_s"] = wall
+    tm["speedup"] = tm["simulated_s"] / wall if wall > 0 else None
 
 
 def _stack(rows, k, width=None, dtype=float):
@@ -97,15 +135,25 @@ def _manifest(sim) -> dict:
             "origin_deg": [float(np.degrees(c.origin_lat)), float(np.degrees(c.origin_lon)), c.origin_alt]}
 
 
-def build_result(sim, wall_time: float, tables: bool = True) -> RunResult:
+def build_result(sim, wall_time: float | None = None, tables: bool = True) -> RunResult:
     """Assemble the :class:`RunResult` of a finished :class:`~iadsim.engine.simulation.Simulation`.
 
-    ``tables=False``: the summary only (module docstring), the same numbers, no tables."""
+    ``tables=False``: the summary only (module docstring), the same numbers, no tables. The summary's
+    ``time.phases`` are the simulation's (``sim.phases``; ``wall_time``, if given, replaces the loop's) plus
+    this build (``metrics_s``: summary metrics and tables); :meth:`RunResult.write` adds ``write_s``."""
+    t0 = time.perf_counter()
     m_truth, m_tracks = _metric_columns(sim)
-    summary = summarize(sim, wall_time, m_truth, m_tracks)
+    summary = summarize(sim, 0.0, m_truth, m_tracks)
+    phases = dict(getattr(sim, "phases", {}))
+    if wall_time is not None:
+        phases["loop_s"] = wall_time
     if not tables:
-        return RunResult(manifest=_manifest(sim), summary=summary, tables={})
-    return RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim), layout=layout(sim))
+        res = RunResult(manifest=_manifest(sim), summary=summary, tables={})
+    else:
+        res = RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim), layout=layout(sim))
+    phases["metrics_s"] = time.perf_counter() - t0
+    set_time(summary, phases)
+    return res
 
 
 def layout(sim) -> dict:
@@ -216,11 +264,12 @@ def _tables(sim) -> dict:
 
     return {
         "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
-                                       "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()}),
-        "truth": _table(truth_cols, {"id": pa.int64()}),
-        "tracks": _table(tracks_cols, {"track": pa.int64()}),
+                                       "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()},
+                         COLUMN_DOCS["events"]),
+        "truth": _table(truth_cols, {"id": pa.int64()}, COLUMN_DOCS["truth"]),
+        "tracks": _table(tracks_cols, {"track": pa.int64()}, COLUMN_DOCS["tracks"]),
         "engagements": _table(eng, {"engagement": pa.int64(), "fire_unit": pa.int64(), "track": pa.int64(),
-                                    "salvo": pa.int64(), "threat": pa.int64()}),
+                                    "salvo": pa.int64(), "threat": pa.int64()}, COLUMN_DOCS["engagements"]),
     }
 
 
@@ -238,7 +287,53 @@ def _display_class(th, idx) -> np.ndarray:
     return out
 
 
-def _table(cols: dict, ints: dict) -> pa.Table:
+_POS = "ECEF (WGS-84) {} coordinate"
+_VEL = "ECEF (WGS-84) {} velocity"
+_GEO = {"lat_deg": ("deg", "geodetic latitude (WGS-84)"), "lon_deg": ("deg", "geodetic longitude (WGS-84)"),
+        "alt_m": ("m", "height above the WGS-84 ellipsoid"),
+        "east": ("m", "east of the scenario origin (local ENU)"),
+        "north": ("m", "north of the scenario origin (local ENU)"),
+        "up": ("m", "up from the scenario origin (local ENU)")}
+_ECEF = {"x": ("m", _POS.format("x")), "y": ("m", _POS.format("y")), "z": ("m", _POS.format("z")),
+         "vx": ("m/s", _VEL.format("x")), "vy": ("m/s", _VEL.format("y")), "vz": ("m/s", _VEL.format("z"))}
+#: table -> column -> (unit, description): written as each Parquet field's metadata (``unit``, ``description``)
+COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
+    "events": {
+        "time": ("s", "time since the scenario epoch"), "kind": ("", "what happened (launch, interceptor_launch, "
+                                                                    "intercept, miss, kill_assessment, leak, ...)"),
+        "threat": ("", "threat id (-1: none)"), "track": ("", "track id (-1: none)"),
+        "fire_unit": ("", "fire unit index in the scenario (-1: none)"), "engagement": ("", "engagement id (-1: none)"),
+        "asset": ("", "asset index in the scenario (-1: none)"), "detail": ("", "free text"),
+        "threat_class": ("", "class of the threat (ballistic, cruise, drone, aircraft)"),
+        "fire_unit_name": ("", "fire unit name"), "asset_name": ("", "asset name")},
+    "truth": {
+        "time": ("s", "sample time since the scenario epoch"), "object": ("", "threat or interceptor"),
+        "id": ("", "threat id, or engagement row of the interceptor"),
+        "class": ("", "threat class, the role of a released object that is no threat (decoy, stage), or 'interceptor'"),
+        **_ECEF, "detectable": ("", "some radar covers it with a single-scan Pd of at least 0.5"), **_GEO},
+    "tracks": {
+        "time": ("s", "sample time since the scenario epoch"), "track": ("", "track id"), **_ECEF,
+        "pos_std": ("m", "sqrt of the trace of the position covariance"),
+        "class": ("", "classified threat class or 'unknown'"), **_GEO},
+    "engagements": {
+        "engagement": ("", "engagement id"), "fire_unit": ("", "fire unit index"),
+        "interceptor": ("", "interceptor type"), "track": ("", "engaged track id"),
+        "t_decision": ("s", "time of the command post's decision"), "t_launch": ("s", "time of the first launch"),
+        "t_intercept_planned": ("s", "planned intercept time"), "t_intercept": ("s", "time of closest approach"),
+        "salvo": ("", "interceptors in the salvo"), "pk_planned": ("", "kill probability the lethality model predicts"),
+        "value": ("", "value of the engagement in the doctrine's objective"),
+        "pip_x": ("m", "predicted intercept point, ECEF x"), "pip_y": ("m", "predicted intercept point, ECEF y"),
+        "pip_z": ("m", "predicted intercept point, ECEF z"), "threat": ("", "threat the seeker acquired (-1: none)"),
+        "result": ("", "kill, miss, ..."), "miss_distance": ("m", "miss distance at closest approach"),
+        "closing_speed": ("m/s", "closing speed at closest approach"),
+        "interceptor_speed": ("m/s", "interceptor speed at closest approach"),
+        "intercept_alt": ("m", "altitude of the closest approach"), "guidance_phase": ("", "guidance phase reached"),
+        "end_reason": ("", "why the round ended"), "t_complete": ("s", "time the engagement ended"),
+        "fire_unit_name": ("", "fire unit name")},
+}
+
+
+def _table(cols: dict, ints: dict, docs: dict | None = None) -> pa.Table:
     arrays = {}
     for k, v in cols.items():
         v = np.asarray(v)
@@ -250,4 +345,10 @@ def _table(cols: dict, ints: dict) -> pa.Table:
             arrays[k] = pa.array([str(x) for x in v.tolist()], type=pa.string())
         else:
             arrays[k] = pa.array(v.astype(np.float64), type=pa.float64())
-    return pa.table(arrays)
+    docs = docs or {}
+    fields = []
+    for k, arr in arrays.items():
+        unit, text = docs.get(k, ("", ""))
+        meta = {"unit": unit, "description": text} if text else None
+        fields.append(pa.field(k, arr.type, metadata=meta))
+    return pa.Table.from_arrays(list(arrays.values()), schema=pa.schema(fields))

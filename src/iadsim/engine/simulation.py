@@ -37,6 +37,7 @@ from iadsim.engagement.fire_units import FireUnits
 from iadsim.engine.events import Ev, EventLog, EventQueue
 from iadsim.engine.raid import RaidRealization, realize_raids
 from iadsim.engine.result import RunResult, build_result
+from iadsim.errors import InputError
 from iadsim.evaluation.threat_evaluation import ThreatEvaluator
 from iadsim.scenario.catalog_models import LAYERS, THREAT_CLASSES
 from iadsim.scenario.compiled import CompiledScenario
@@ -132,8 +133,9 @@ class Simulation:
     """
 
     def __init__(self, compiled: CompiledScenario, seed: int, *, observers=(), threats_hook=None):
+        wall0 = _time.perf_counter()
         c = self.c = compiled
-        self.seed = int(seed)
+        self.seed = check_seed(seed)
         self.queue = EventQueue()
         self.log = EventLog()
         self.threats: RaidRealization = realize_raids(c, component_rng(seed, "raid"))
@@ -185,6 +187,9 @@ class Simulation:
         self.n_detections = 0
         self.n_false = 0
         self.n_scans = 0
+        #: wall seconds by phase (summary ``time.phases``): load (the compiled scenario's), precompute (this
+        #: constructor: threat trajectories, envelopes), loop, metrics (summary and tables), write
+        self.phases = {"load_s": float(getattr(c, "load_s", 0.0)), "precompute_s": _time.perf_counter() - wall0}
 
     # ---------------------------------------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, tables: bool = True) -> RunResult:
@@ -235,7 +240,8 @@ class Simulation:
         for obs in self.observers:
             if hasattr(obs, "finish"):
                 obs.finish(t_last, self)
-        return build_result(self, _time.perf_counter() - wall0, tables=tables)
+        self.phases["loop_s"] = _time.perf_counter() - wall0
+        return build_result(self, tables=tables)
 
     # --- handlers ----------------------------------------------------------------------------------
     def _scan(self, t, k):
@@ -331,6 +337,14 @@ def fire_unit_kinematics(c: CompiledScenario, radars) -> FireUnitKinematics:
         cost=np.array([s.cost for s in spec_of]), channels=fu.fire_channels.copy(),
         fcr_k=np.array([r.params.k_earth if r else 4.0 / 3.0 for r in fcr]),
     )
+
+
+def check_seed(seed) -> int:
+    """``seed`` as an int if it is a valid replication seed (an integer in [0, 2^63 - 1], what
+    ``numpy.random.SeedSequence`` and the int64 seed columns take), else :class:`~iadsim.errors.InputError`."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= int(seed) < 2**63:
+        raise InputError(f"a seed must be an integer from 0 to 2^63 - 1, got {seed!r}", field="seed")
+    return int(seed)
 
 
 def simulate(compiled: CompiledScenario, seed: int = 0,

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import Field, model_serializer, model_validator
 
+from iadsim.scenario._base import StrictModel
 from iadsim.scenario.units import (
     Acceleration,
     Angle,
@@ -36,8 +37,8 @@ PositiveLength = Annotated[Length, Field(gt=0.0)]
 NonNegLength = Annotated[Length, Field(ge=0.0)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Frozen(StrictModel):  # frozen, extra="forbid", finite numbers, no booleans for numbers
+    pass
 
 
 class RadarType(_Frozen):

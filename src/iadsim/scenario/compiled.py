@@ -92,6 +92,10 @@ class CompiledScenario:
     origin_lat: float = 0.0
     origin_lon: float = 0.0
     origin_alt: float = 0.0
+    #: wall seconds spent reading, validating and compiling the file (0 when built in memory)
+    load_s: float = 0.0
+    #: the work estimate of :func:`iadsim.scenario.work.estimate_work`
+    work: dict | None = None
 
     @property
     def n_threats(self) -> int:

@@ -8,8 +8,10 @@ catalog types and cross-references (sensor, asset and type names), and returns a
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ from pydantic import ValidationError
 
 from iadsim.errors import InputError
 from iadsim.frames import R_EARTH, geodetic2ecef
+from iadsim.scenario._base import BOOL_GIVEN
 from iadsim.scenario.catalog import resolve
 from iadsim.scenario.compiled import (
     AssetTable,
@@ -26,6 +29,7 @@ from iadsim.scenario.compiled import (
     RaidSpec,
 )
 from iadsim.scenario.model import Scenario
+from iadsim.scenario.work import check_work
 from iadsim.scenario.yamlio import LineMap, dotted, line_of, load_yaml
 
 
@@ -35,6 +39,10 @@ def _message(err: dict) -> str:
         return "unknown field"
     if err.get("type") == "missing":
         return "required field is missing"
+    if err.get("input") is BOOL_GIVEN:
+        return "expected a number or text, not true/false"
+    if err.get("type") == "finite_number":
+        return f"must be a finite number, got {err.get('input')!r} (NaN and infinity are not accepted)"
     for prefix in ("Value error, ", "Assertion failed, "):
         if msg.startswith(prefix):
             msg = msg[len(prefix):]
@@ -53,15 +61,22 @@ def _raise_validation(exc: ValidationError, file: str, lines: LineMap, prefix: t
     raise InputError(_message(err), file=file, line=line_of(lines, loc), field=dotted(loc) or None) from None
 
 
-def load_scenario(path: str | Path) -> CompiledScenario:
-    """Read, validate and compile the scenario at ``path`` (see module docstring)."""
+def load_scenario(path: str | Path, *, allow_large: bool = False) -> CompiledScenario:
+    """Read, validate and compile the scenario at ``path`` (see module docstring).
+
+    The work the scenario asks for is estimated and checked against the limits of
+    :mod:`iadsim.scenario.work` (``allow_large=True`` skips the check; the estimate is kept in ``work``)."""
+    t0 = time.perf_counter()
     path = Path(path)
     data, lines = load_yaml(path)
-    return scenario_from_data(data, lines, file=str(path))
+    c = scenario_from_data(data, lines, file=str(path), allow_large=allow_large)
+    return dataclasses.replace(c, load_s=time.perf_counter() - t0)
 
 
-def scenario_from_data(data, lines: LineMap | None = None, file: str = "<scenario>") -> CompiledScenario:
-    """Validate and compile already-parsed scenario data (``lines`` maps locations to YAML lines)."""
+def scenario_from_data(data, lines: LineMap | None = None, file: str = "<scenario>", *,
+                       allow_large: bool = False) -> CompiledScenario:
+    """Validate and compile already-parsed scenario data (``lines`` maps locations to YAML lines); the work
+    estimate is checked as in :func:`load_scenario`."""
     lines = lines or {}
     if not isinstance(data, dict):
         raise InputError("a scenario must be a YAML mapping at the top level", file=file, line=1)
@@ -69,7 +84,9 @@ def scenario_from_data(data, lines: LineMap | None = None, file: str = "<scenari
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         _raise_validation(exc, file, lines)
-    return compile_scenario(scenario, lines=lines, file=file)
+    c = compile_scenario(scenario, lines=lines, file=file)
+    work = check_work(c, lines=lines, file=file, allow_large=allow_large)
+    return dataclasses.replace(c, work=work)
 
 
 def _resolve(section, ref_name, override, where, file, lines):
@@ -191,8 +208,14 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         for k, a in enumerate(targets):
             ground = _great_circle(center.lat, center.lon, assets.lat[a], assets.lon[a])
             if ground + raid.launch_area.radius > spec.max_range:
-                raise fail(f"asset {raid.targets[k]!r} is {ground / 1e3:.0f} km from the launch area, beyond "
-                           f"the {spec.max_range / 1e3:.0f} km range of threat type {raid.threat.type!r}",
+                if raid.launch_area.radius > 0 and ground <= spec.max_range:
+                    raise fail(f"the launch area reaches {raid.launch_area.radius / 1e3:.0f} km from its centre, so "
+                               f"its farthest point is {(ground + raid.launch_area.radius) / 1e3:.0f} km from asset "
+                               f"{raid.targets[k]!r} ({ground / 1e3:.0f} km from the centre), beyond the "
+                               f"{spec.max_range / 1e3:.0f} km range of threat type {raid.threat.type!r}",
+                               ("raids", i, "launch_area", "radius"))
+                raise fail(f"asset {raid.targets[k]!r} is {ground / 1e3:.0f} km from the launch area's centre, "
+                           f"beyond the {spec.max_range / 1e3:.0f} km range of threat type {raid.threat.type!r}",
                            ("raids", i, "targets", k))
         if raid.route and spec.kind == "ballistic":
             raise fail("a ballistic raid cannot have a route", ("raids", i, "route"))

@@ -17,9 +17,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_serializer, model_validator
+from pydantic import Field, ValidationError, field_validator, model_serializer, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from iadsim.scenario._base import StrictModel
 from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
 from iadsim.scenario.units import Angle, BallisticCoefficient, Duration, Length
 
@@ -27,8 +28,8 @@ PositiveDuration = Annotated[Duration, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Frozen(StrictModel):  # frozen, extra="forbid", finite numbers, no booleans for numbers
+    pass
 
 
 class Position(_Frozen):
@@ -205,10 +206,18 @@ class TrackerSpec(_Frozen):
 
 
 class LaunchArea(_Frozen):
-    """Threats launch at points drawn uniformly in a disc of ``radius`` about ``center``."""
+    """Threats launch at points drawn uniformly in a disc of ``radius`` (at most 2000 km) about ``center``."""
 
     center: Position
     radius: Annotated[Length, Field(ge=0.0)] = 0.0
+
+    @field_validator("radius")
+    @classmethod
+    def _radius(cls, v: float) -> float:
+        if v > 2.0e6:
+            raise ValueError(f"a launch area of {v / 1e3:,.0f} km radius is larger than the 2000 km allowed "
+                             "(a launch region, not a hemisphere)")
+        return v
 
 
 class Window(_Frozen):

@@ -5,11 +5,13 @@ physical dimension it expects through an ``Annotated`` pydantic type (:data:`Len
 :data:`Speed`, :data:`Duration`, :data:`Area`); parsing is done by pint, a well-kept unit library, and
 the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2, m/s^2, kg, N). A bare number is refused
 for dimensioned fields ("150" is ambiguous); a quantity of the wrong dimension ("150 s" for a length) is
-refused with the expected unit named.
+refused with the expected unit named; a non-finite value ("inf min", ".nan") is refused.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from functools import lru_cache
 from typing import Annotated
 
@@ -36,6 +38,14 @@ _EXAMPLES = {"length": "150 km", "angle": "30 deg", "speed": "250 m/s", "duratio
              "mass": "300 kg", "force": "50 kN", "pressure": "20 kPa", "ballistic coefficient": "5000 kg/m^2"}
 
 
+#: a quantity is a number, then a unit expression (names, ``*``, ``/``, parentheses, small integer exponents):
+#: pint evaluates arithmetic, so ``9**9**9 m`` would never finish; such text is refused before pint sees it
+MAX_QUANTITY_TEXT = 100
+_NUMBER_UNIT = re.compile(r"\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*", re.S)
+_UNIT_START = re.compile(r"[^\W\d]|\(|°")
+_UNIT_EXPONENT = re.compile(r"(?<=[^\W\d]|\))\s*(?:\*\*|\^)\s*-?\d{1,2}(?!\d)")
+
+
 @lru_cache(maxsize=4096)
 def parse_quantity(text: str, kind: str) -> float:
     """Parse ``text`` as a quantity of ``kind`` and return its value in SI base units.
@@ -43,17 +53,29 @@ def parse_quantity(text: str, kind: str) -> float:
     Raises ``ValueError`` with a short message that names the expected unit.
     """
     unit, _ = _SI[kind]
+    if re.match(r"\s*[-+]?(inf|infinity|nan)\b", text, re.I):
+        raise ValueError(f"{text!r} is not a finite {kind}")
+    m = _NUMBER_UNIT.fullmatch(text) if len(text) <= MAX_QUANTITY_TEXT else None
+    if m is None or (m.group(2) and not _UNIT_START.match(m.group(2))) \
+            or re.search(r"\d|\*\*|\^", _UNIT_EXPONENT.sub("", m.group(2))):
+        raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})")
     try:
-        q = _UREG.Quantity(text.replace("^", "**"))
+        q = (_UREG.Quantity(float(m.group(1)), m.group(2).replace("^", "**")) if m.group(2)
+             else float(m.group(1)))
     except Exception:
         raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})") from None
     if isinstance(q, (int, float)) or q.dimensionless and kind != "angle":
         raise ValueError(f"{text!r} has no unit; write a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
     try:
-        return float(q.to(unit).magnitude)
+        value = float(q.to(unit).magnitude)
     except pint.DimensionalityError:
         raise ValueError(f"{text!r} is not a {kind} (expected units of {unit}, e.g. "
                          f"{_EXAMPLES[kind]!r})") from None
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite {kind}")
+    return value
 
 
 def _validator(kind: str):
@@ -61,6 +83,8 @@ def _validator(kind: str):
         if isinstance(value, bool):
             raise ValueError(f"expected a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
         if isinstance(value, (int, float)):
+            if not math.isfinite(value):
+                raise ValueError(f"{value!r} is not a finite {kind}")
             if kind == "angle" or value == 0:
                 # a bare number is allowed for angles (degrees) and for zero of any dimension
                 return float(value) * (3.141592653589793 / 180.0 if kind == "angle" else 1.0)

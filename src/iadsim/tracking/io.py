@@ -45,14 +45,14 @@ each scan. Bad input raises :class:`iadsim.errors.InputError` naming the file, l
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import yaml
 
 from iadsim.errors import InputError
+from iadsim.fileio import CsvFile, write_text_atomic
 from iadsim.frames import ecef2enu, enu_rotation, geodetic2ecef
 from iadsim.metrics.tracking import gospa
 from iadsim.tracking.filters import EKF
@@ -79,6 +79,7 @@ class SensorSetup:
     max_range: tuple
     tracker: dict = field(default_factory=dict)
     alt0: float = 0.0
+    line: int | None = None  # line of the tracker options in the YAML
 
     def index(self, sensor_id: str) -> int | None:
         try:
@@ -98,122 +99,126 @@ def _num(value, file, line, fld) -> float:
 
 
 def read_sensors(path) -> SensorSetup:
-    """Read the sensors YAML (format in the module docstring)."""
+    """Read the sensors YAML (format in the module docstring); errors name the file, line and field."""
+    from iadsim.scenario.yamlio import dotted, line_of, load_yaml  # the guarded YAML reader (bounded)
+
     path = str(path)
-    try:
-        text = Path(path).read_text()
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=path) from None
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=path,
-                         line=None if mark is None else mark.line + 1) from None
+    doc, lines = load_yaml(path, kind="sensors")
+
+    def fail(msg, loc):
+        return InputError(msg, file=path, line=line_of(lines, loc), field=dotted(loc) or None)
+
+    def num(value, loc):
+        if isinstance(value, bool):
+            raise fail(f"expected a number, got {value!r}", loc)
+        return _num(value, path, line_of(lines, loc), dotted(loc))
+
     if not isinstance(doc, dict) or not isinstance(doc.get("sensors"), list) or not doc["sensors"]:
-        raise InputError("expected a mapping with a non-empty list `sensors`", file=path, field="sensors")
+        raise fail("expected a mapping with a non-empty list `sensors`", ("sensors",))
+    unknown = set(doc) - {"origin", "sensors", "tracker"}
+    if unknown:
+        key = sorted(map(str, unknown))[0]
+        raise fail("unknown key (expected origin, sensors, tracker)", (key,))
     origin = doc.get("origin")
     o_ecef = C0 = None
     alt0 = 0.0
     if origin is not None:
         if not isinstance(origin, dict) or set(origin) - {"lat", "lon", "alt"} \
                 or not {"lat", "lon"} <= set(origin):
-            raise InputError("origin needs lat, lon (degrees) and optional alt (m)", file=path,
-                             field="origin")
-        lat0 = math.radians(_num(origin["lat"], path, None, "origin.lat"))
-        lon0 = math.radians(_num(origin["lon"], path, None, "origin.lon"))
-        alt0 = _num(origin.get("alt", 0.0), path, None, "origin.alt")
+            raise fail("origin needs lat, lon (degrees) and optional alt (m)", ("origin",))
+        lat0 = math.radians(num(origin["lat"], ("origin", "lat")))
+        lon0 = math.radians(num(origin["lon"], ("origin", "lon")))
+        alt0 = num(origin.get("alt", 0.0), ("origin", "alt"))
+        if not (abs(lat0) <= math.pi / 2 and abs(lon0) <= math.pi):
+            raise fail("origin lat must be within [-90, 90] and lon within [-180, 180] degrees", ("origin",))
         o_ecef = geodetic2ecef(lat0, lon0, alt0)
         C0 = enu_rotation(lat0, lon0)
     ids, pos, dims, Rs, mr = [], [], [], [], []
     for k, s in enumerate(doc["sensors"]):
-        where = f"sensors[{k}]"
+        where = ("sensors", k)
         if not isinstance(s, dict):
-            raise InputError("expected a mapping", file=path, field=where)
+            raise fail("expected a mapping", where)
         unknown = set(s) - {"id", "position", "measures", "sigma", "scan_period", "max_range"}
         if unknown:
-            raise InputError(f"unknown keys {sorted(unknown)}", file=path, field=where)
-        if "id" not in s:
-            raise InputError("missing `id`", file=path, field=where)
+            raise fail(f"unknown keys {sorted(map(str, unknown))}", where + (sorted(map(str, unknown))[0],))
+        if "id" not in s or not isinstance(s["id"], (str, int)) or isinstance(s["id"], bool):
+            raise fail("missing `id` (a name or a number)", where + ("id",))
         sid = str(s["id"])
         if sid in ids:
-            raise InputError(f"duplicate sensor id {sid!r}", file=path, field=f"{where}.id")
+            raise fail(f"duplicate sensor id {sid!r}", where + ("id",))
         p = s.get("position")
+        ploc = where + ("position",)
         if isinstance(p, dict) and set(p) == {"east", "north", "up"}:
-            enu = [_num(p[c], path, None, f"{where}.position.{c}") for c in ("east", "north", "up")]
+            enu = [num(p[c], ploc + (c,)) for c in ("east", "north", "up")]
         elif isinstance(p, dict) and set(p) - {"alt"} == {"lat", "lon"}:
             if o_ecef is None:
-                raise InputError("a geodetic sensor position needs a top-level `origin`", file=path,
-                                 field=f"{where}.position")
-            e = geodetic2ecef(math.radians(_num(p["lat"], path, None, f"{where}.position.lat")),
-                              math.radians(_num(p["lon"], path, None, f"{where}.position.lon")),
-                              _num(p.get("alt", 0.0), path, None, f"{where}.position.alt"))
+                raise fail("a geodetic sensor position needs a top-level `origin`", ploc)
+            lat, lon = num(p["lat"], ploc + ("lat",)), num(p["lon"], ploc + ("lon",))
+            if not (abs(lat) <= 90 and abs(lon) <= 180):
+                raise fail("lat must be within [-90, 90] and lon within [-180, 180] degrees", ploc)
+            e = geodetic2ecef(math.radians(lat), math.radians(lon), num(p.get("alt", 0.0), ploc + ("alt",)))
             enu = ecef2enu(e[None], o_ecef, C0)[0].tolist()
         else:
-            raise InputError("position needs {east, north, up} (m) or {lat, lon[, alt]} (deg, m)", file=path,
-                             field=f"{where}.position")
+            raise fail("position needs {east, north, up} (m) or {lat, lon[, alt]} (deg, m)", ploc)
         meas = s.get("measures")
-        if not isinstance(meas, list) or not meas or any(m not in COMP_OF for m in meas) \
+        if not isinstance(meas, list) or not meas or any(not isinstance(m, str) or m not in COMP_OF for m in meas) \
                 or "range" not in meas or len(set(meas)) != len(meas):
-            raise InputError(f"measures must list distinct names from {sorted(COMP_OF)} including range",
-                             file=path, field=f"{where}.measures")
+            raise fail(f"measures must list distinct names from {sorted(COMP_OF)} including range",
+                       where + ("measures",))
         comps = tuple(COMP_OF[m] for m in ("range", "azimuth", "elevation", "range_rate") if m in meas)
         sig = s.get("sigma")
         if not isinstance(sig, dict) or set(sig) != {COLUMN_OF[c] for c in comps}:
-            raise InputError(f"sigma must give exactly {[COLUMN_OF[c] for c in comps]}", file=path,
-                             field=f"{where}.sigma")
-        sd = np.array([_num(sig[COLUMN_OF[c]], path, None, f"{where}.sigma.{COLUMN_OF[c]}") for c in comps])
+            raise fail(f"sigma must give exactly {[COLUMN_OF[c] for c in comps]}", where + ("sigma",))
+        sd = np.array([num(sig[COLUMN_OF[c]], where + ("sigma", COLUMN_OF[c])) for c in comps])
         if np.any(sd <= 0):
-            raise InputError("sigmas must be > 0", file=path, field=f"{where}.sigma")
-        if "scan_period" in s and not _num(s["scan_period"], path, None, f"{where}.scan_period") > 0:
-            raise InputError("scan_period must be > 0", file=path, field=f"{where}.scan_period")
-        mr.append(None if s.get("max_range") is None
-                  else _num(s["max_range"], path, None, f"{where}.max_range"))
+            raise fail("sigmas must be > 0", where + ("sigma",))
+        if "scan_period" in s and not num(s["scan_period"], where + ("scan_period",)) > 0:
+            raise fail("scan_period must be > 0", where + ("scan_period",))
+        r_max = None if s.get("max_range") is None else num(s["max_range"], where + ("max_range",))
+        if r_max is not None and not r_max > 0:
+            raise fail("max_range must be > 0", where + ("max_range",))
+        mr.append(r_max)
         ids.append(sid)
         pos.append(enu)
         dims.append(comps)
         Rs.append(np.diag(sd**2))
     trk = doc.get("tracker") or {}
     if not isinstance(trk, dict) or set(trk) - _TRACKER_KEYS:
-        raise InputError(f"tracker options must be a mapping with keys from {sorted(_TRACKER_KEYS)}",
-                         file=path, field="tracker")
-    trk = {k: (v if k == "confirmation" else _num(v, path, None, f"tracker.{k}")) for k, v in trk.items()}
-    return SensorSetup(ids, SensorGeometry.flat(np.array(pos), dims), Rs, tuple(mr), trk, alt0)
+        raise fail(f"tracker options must be a mapping with keys from {sorted(_TRACKER_KEYS)}", ("tracker",))
+    trk = {k: (v if k == "confirmation" else num(v, ("tracker", k))) for k, v in trk.items()}
+    return SensorSetup(ids, SensorGeometry.flat(np.array(pos), dims), Rs, tuple(mr), trk, alt0,
+                       line=line_of(lines, ("tracker",)))
 
 
-def _open_csv(path, required):
-    path = str(path)
-    try:
-        fh = open(path, newline="")
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror}", file=path) from None
-    reader = csv.reader(fh)
-    header = next(reader, None)
-    if header is None:
-        fh.close()
-        raise InputError("empty file (expected a header line)", file=path, line=1)
-    header = [c.strip() for c in header]
-    missing = [c for c in required if c not in header]
-    if missing:
-        fh.close()
-        raise InputError(f"missing column(s) {missing}; header is {header}", file=path, line=1)
-    return fh, reader, {c: i for i, c in enumerate(header)}
-
-
-def _rows(reader, col, path):
-    """``(line number, fields)`` of the non-blank data rows; a short row is an error naming its line."""
-    for lineno, row in enumerate(reader, start=2):
+def _rows(csvfile, col):
+    """``(line number, fields)`` of the non-blank data rows; a row whose field count is not the header's is an
+    error naming its line."""
+    for lineno, row in csvfile.rows():
         if not row or all(not c.strip() for c in row):
             continue
-        if len(row) < len(col):
-            raise InputError(f"expected {len(col)} fields, got {len(row)}", file=path, line=lineno)
+        if len(row) != len(col):
+            raise InputError(f"expected {len(col)} fields (as in the header), got {len(row)}", file=csvfile.path,
+                             line=lineno)
         yield lineno, row
+
+
+def _open_csv(path, required, kind):
+    f = CsvFile(path, kind)
+    header = f.header
+    missing = [c for c in required if c not in header]
+    if missing:
+        f.close()
+        raise InputError(f"missing column(s) {missing}; header is {header}", file=f.path, line=1)
+    if len(set(header)) != len(header):
+        f.close()
+        raise InputError(f"duplicate column names in the header {header}", file=f.path, line=1)
+    return f, {c: i for i, c in enumerate(header)}
 
 
 def read_detections(path, setup: SensorSetup) -> list:
     """Read the detections CSV into scans ``[(time, sensor_index, z (K, m)), ...]`` in file order."""
     path = str(path)
-    fh, reader, col = _open_csv(path, ["time", "sensor", "range", "azimuth"])
+    fh, col = _open_csv(path, ["time", "sensor", "range", "azimuth"], "detections")
     for s, d in enumerate(setup.geom.dims):
         for c in d:
             if COLUMN_OF[c] not in col:
@@ -223,7 +228,7 @@ def read_detections(path, setup: SensorSetup) -> list:
     scans, cur, rows = [], None, []
     last_t = -math.inf
     with fh:
-        for lineno, row in _rows(reader, col, path):
+        for lineno, row in _rows(fh, col):
             t = _num(row[col["time"]], path, lineno, "time")
             if t < last_t:
                 raise InputError(f"time goes backwards ({t} after {last_t})", file=path, line=lineno,
@@ -249,6 +254,8 @@ def read_detections(path, setup: SensorSetup) -> list:
             rows.append(z)
     if cur is not None:
         scans.append(_scan(cur, rows, setup))
+    if not scans:
+        raise InputError("no detection rows after the header (nothing to track)", file=path, line=2)
     return scans
 
 
@@ -259,10 +266,10 @@ def _scan(key, rows, setup):
 def read_truth(path):
     """Read the truth CSV: returns ``{id: (times (T,), enu (T, 3))}`` sorted by time per id."""
     path = str(path)
-    fh, reader, col = _open_csv(path, ["time", "id", "east", "north", "up"])
+    fh, col = _open_csv(path, ["time", "id", "east", "north", "up"], "truth")
     data: dict = {}
     with fh:
-        for lineno, row in _rows(reader, col, path):
+        for lineno, row in _rows(fh, col):
             vals = [_num(row[col[c]], path, lineno, c) for c in ("time", "east", "north", "up")]
             data.setdefault(row[col["id"]].strip(), []).append(vals)
     out = {}
@@ -293,8 +300,9 @@ class TrackRunResult:
     gospa_dims: int
 
     @property
-    def mean_gospa(self) -> float:
-        return float(np.mean(self.gospa)) if self.gospa.size else float("nan")
+    def mean_gospa(self) -> float | None:
+        """Mean GOSPA over the scans (None without truth)."""
+        return float(np.mean(self.gospa)) if self.gospa.size else None
 
 
 def track_files(detections, sensors, truth=None, out=None, gospa_c: float = 1000.0,
@@ -313,8 +321,8 @@ def track_files(detections, sensors, truth=None, out=None, gospa_c: float = 1000
     try:
         cfg = TrackerConfig(max_range=setup.max_range, **opt)
         model = NCV(q, "enu")
-    except ValueError as exc:
-        raise InputError(str(exc), file=str(sensors), field="tracker") from None
+    except (ValueError, TypeError) as exc:
+        raise InputError(str(exc), file=str(sensors), line=setup.line, field="tracker") from None
     scans = read_detections(detections, setup)
     tr = read_truth(truth) if truth is not None else None
     tracker = Tracker(setup.geom, EKF(model), cfg, frame="enu", alt0=setup.alt0)
@@ -336,9 +344,14 @@ def track_files(detections, sensors, truth=None, out=None, gospa_c: float = 1000
 
 
 def write_tracks(path, rows: np.ndarray) -> None:
-    """Write ``time, track_id, east, north, up, v_east, v_north, v_up`` rows to CSV."""
-    with open(path, "w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["time", "track_id", "east", "north", "up", "v_east", "v_north", "v_up"])
-        for r in rows:
-            w.writerow([repr(float(r[0])), int(r[1]), *(f"{v:.3f}" for v in r[2:])])
+    """Write ``time, track_id, east, north, up, v_east, v_north, v_up`` rows to CSV (to a temporary name,
+    then renamed over ``path``)."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(["time", "track_id", "east", "north", "up", "v_east", "v_north", "v_up"])
+    for r in rows:
+        w.writerow([repr(float(r[0])), int(r[1]), *(f"{v:.3f}" for v in r[2:])])
+    try:
+        write_text_atomic(path, buf.getvalue())
+    except OSError as exc:
+        raise InputError(f"cannot write: {exc.strerror or exc}", file=str(path), field="--out") from None
