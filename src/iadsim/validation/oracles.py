@@ -36,7 +36,14 @@ Oracles (``ORACLES``; ``p`` single-shot kill probability, ``q = 1 - p``):
   ``scipy`` independently of :mod:`iadsim.sensors.detection`; the false alarms per scan are Poisson with
   the stated mean, per scan and over a whole run's summary counters.
 
-Damage with a CEP is not an oracle yet: threats have no CEP (pending on issue 8).
+* ``damage`` - damage by impact point of undefended threats with a circular error probable ``CEP``
+  (per-axis ``sigma = CEP / 1.1774``) on a point asset of hardness ``H`` destroyed at the damage threshold
+  ``T``: a warhead that works (probability ``p``) destroys the asset when ``D(r) (1 - H) >= T``, i.e. within
+  ``r* = R`` (cookie-cutter, when ``1 - H >= T``) or ``r* = R sqrt(ln((1 - H) / T))`` (Carleton
+  ``D = exp(-r^2 / R^2)``), so ``P(destroyed) = p (1 - exp(-r*^2 / (2 sigma^2)))`` (the Rayleigh CDF), and
+  the mean damage is ``p (1 - H) E[D]`` with ``E[D] = 1 - exp(-R^2 / 2 sigma^2)`` (cookie-cutter) or
+  ``R^2 / (R^2 + 2 sigma^2)`` (Carleton) (Przemieniecki, *Mathematical Methods in Defense Analyses*, 3rd ed.,
+  AIAA 2000, sect. 4.2-4.3).
 """
 
 from __future__ import annotations
@@ -467,6 +474,61 @@ class Oracle:
 
 
 #: every oracle by name
+# --- damage by impact point ----------------------------------------------------------------------------
+PRZEMIENIECKI = "Przemieniecki 2000, sect. 4.2-4.3"
+DAMAGE_CONFIGS = (("carleton", 30.0, 40.0, 0.9, 0.2, 0.5), ("cookie_cutter", 25.0, 30.0, 0.8, 0.1, 0.5))
+
+
+def damage(replications: int = 6, seed: int = 0, n_cells: int = 50, configs=DAMAGE_CONFIGS,
+           progress: Callable[[str], None] | None = None) -> OracleResult:
+    """Damage by impact point against the closed forms (module docstring).
+
+    Set-up (:func:`~iadsim.validation.scenarios.undefended`): ``n_cells`` independent cells, each one drone
+    (no flight profile) with the configured CEP, lethal radius, damage function and reliability against a
+    point asset of hardness ``H`` and threshold ``T``; every drone arrives. Per configuration: the destroyed
+    count against the binomial of ``P(destroyed)`` and the mean damage against ``p (1 - H) E[D]``, its null
+    deviation from the damage's second moment computed here by quadrature."""
+    from iadsim.threats.damage import CARLETON, COOKIE_CUTTER, expected_coverage
+
+    name = "damage"
+    res = OracleResult(name, "damage by impact point: Rayleigh miss, cookie-cutter and Carleton functions",
+                       f"{n_cells} undefended cells, one drone each, CEP and lethal radius", replications)
+    t0 = time.perf_counter()
+    for k, (fn, cep, R, p, H, T) in enumerate(configs):
+        sigma = cep / 1.1774100225154747
+        over = {"cep": f"{cep} m", "p_damage": p, "warhead": {"lethal_radius": f"{R} m", "damage_function": fn}}
+        c = sc.undefended(n_cells, override=over, hardness=H, threshold=T)
+        kind = COOKIE_CUTTER if fn == "cookie_cutter" else CARLETON
+        r_star = R if kind == COOKIE_CUTTER else R * np.sqrt(np.log((1 - H) / T))
+        p_destroy = p * (1.0 - np.exp(-r_star ** 2 / (2 * sigma ** 2))) if (1 - H) >= T or kind == CARLETON else 0.0
+        mean_d = p * (1 - H) * expected_coverage(kind, R, sigma)
+        # second moment of the damage: E[(w D (1 - H))^2] = p (1 - H)^2 E[D^2]
+        if kind == COOKIE_CUTTER:
+            ed2 = 1.0 - np.exp(-R ** 2 / (2 * sigma ** 2))
+        else:
+            def d2_rayleigh(r, R=R, sigma=sigma):  # D(r)^2 times the Rayleigh density of the miss
+                return np.exp(-2 * r * r / R ** 2) * r / sigma ** 2 * np.exp(-r * r / (2 * sigma ** 2))
+
+            ed2 = integrate.quad(d2_rayleigh, 0, np.inf)[0]
+        sd = np.sqrt(p * (1 - H) ** 2 * ed2 - mean_d ** 2)
+        destroyed, dmg = 0, []
+        for s in _seeds(f"{name}{k}", replications, seed):
+            sim = _run(c, s)
+            st = sim.threat_state
+            _require(bool((st.status == LEAKED).all()), name, "a threat did not arrive")
+            destroyed += int(st.asset_destroyed.sum())
+            dmg.extend(st.asset_damage.tolist())
+        n = replications * n_cells
+        label = f"{fn}, CEP {cep:g} m, R {R:g} m, p {p:g}, H {H:g}, T {T:g}"
+        res.checks.append(binomial(name, f"P(asset destroyed), {label}", PRZEMIENIECKI, destroyed, n, p_destroy))
+        res.checks.append(mean_z(name, f"mean damage, {label}", PRZEMIENIECKI, dmg, mean_d, sd))
+        if progress:
+            progress(res.checks[-2].line())
+            progress(res.checks[-1].line())
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
 ORACLES: dict[str, Oracle] = {
     "salvo": Oracle(salvo, {"replications": 40}, {"replications": 300}),
     "shoot_look_shoot": Oracle(shoot_look_shoot, {"replications": 32}, {"replications": 250}),
@@ -474,4 +536,5 @@ ORACLES: dict[str, Oracle] = {
     "raid_annihilation": Oracle(raid_annihilation, {"replications": 150}, {"replications": 1200}),
     "magazine": Oracle(magazine, {"replications": 3}, {"replications": 20}),
     "detection": Oracle(detection, {"replications": 2000, "runs": 5}, {"replications": 20000, "runs": 15}),
+    "damage": Oracle(damage, {"replications": 6}, {"replications": 40}),
 }

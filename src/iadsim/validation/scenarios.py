@@ -139,3 +139,26 @@ def radar_site(override: dict | None = None, *, duration: str = "10 min"):
                      "override": dict(override or {})}],
         "raids": [_raid("R", "owa_drone", lat0, lon0, "Asset", "0 s")],
     })
+
+
+def undefended(n_cells: int, *, threat: str = "owa_drone", override: dict, hardness: float,
+               threshold: float, duration: str = "10 min"):
+    """Independent undefended cells for the damage oracle: each has one asset (``hardness``, destroyed at
+    ``threshold``) and one ``threat`` (catalog type with ``override``: its CEP and warhead) flying straight
+    at it without its flight profile from ``DISTANCE`` west; no fire units (one radar far away)."""
+    assets, raids = [], []
+    plain = _plain(threat)
+    base = dict(plain["override"]) if isinstance(plain, dict) else {}
+    for c in range(n_cells):
+        lon = LON + CELL_SPACING_DEG * c
+        assets.append({"name": f"Asset-{c}", "position": {"lat": LAT, "lon": lon, "alt": "10 m"}, "value": 100,
+                       "hardness": hardness, "damage_threshold": threshold})
+        lat0, lon0 = _offset(LAT, lon, 0.0, -DISTANCE)
+        r = _raid(f"R{c}", threat, lat0, lon0, f"Asset-{c}", "0 s")
+        r["threat"] = {"type": threat, "override": {**base, **override}}
+        raids.append(r)
+    # one radar far away, looking away (the scenario language asks for sensors): nothing is engaged
+    far = {"lat": LAT, "lon": LON - 10.0, "alt": "10 m"}
+    return scenario_from_data({"name": "validation damage", "duration": duration, "assets": assets,
+                               "sensors": [{"name": "Far", "type": "fire_control_radar", "position": far,
+                                            "facing": "270 deg"}], "raids": raids})
