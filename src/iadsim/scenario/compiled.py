@@ -70,6 +70,19 @@ class RaidSpec:
 
 
 @dataclass(frozen=True)
+class JammerSpec:
+    """One declared jammer in SI: ``power`` W, ``gain`` linear, ``bandwidth`` Hz; ``raid`` index whose
+    threats carry it (-1: fixed at ``ecef``)."""
+
+    name: str
+    power: float
+    gain: float
+    bandwidth: float
+    raid: int
+    ecef: np.ndarray
+
+
+@dataclass(frozen=True)
 class CompiledScenario:
     scenario: Scenario
     source: str
@@ -88,6 +101,10 @@ class CompiledScenario:
     origin_lat: float = 0.0
     origin_lon: float = 0.0
     origin_alt: float = 0.0
+    terrain: object | None = None  # iadsim.terrain.Terrain
+    gamma_land: float = 10.0 ** (-15.0 / 10.0)
+    gamma_sea: float = 10.0 ** (-30.0 / 10.0)
+    jammers: tuple[JammerSpec, ...] = ()
 
     @property
     def n_threats(self) -> int:
