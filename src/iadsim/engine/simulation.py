@@ -27,6 +27,7 @@ from __future__ import annotations
 import time as _time
 import zlib
 from collections.abc import Callable
+from dataclasses import replace
 
 import numpy as np
 
@@ -41,8 +42,10 @@ from iadsim.errors import InputError
 from iadsim.evaluation.threat_evaluation import ThreatEvaluator
 from iadsim.scenario.catalog_models import LAYERS, THREAT_CLASSES
 from iadsim.scenario.compiled import CompiledScenario
-from iadsim.sensors.detection import snr_from_reference
+from iadsim.sensors.jamming import JammerTable
 from iadsim.sensors.radar import Radar, RadarParams
+from iadsim.sensors.resolution import C_LIGHT, range_resolution
+from iadsim.sensors.scan import ScanClock
 from iadsim.status import FLYING, INTERCEPTED, LEAKED, NOT_LAUNCHED, STATUS_NAMES  # noqa: F401 (re-exported)
 from iadsim.threats.state import ThreatState
 from iadsim.tracking import EKF, SensorGeometry, Tracker, TrackerConfig
@@ -58,15 +61,20 @@ def small_target_counting(radars):
     have seen it, i.e. inside its coverage (range window, azimuth sector, elevation limits, 4/3-earth horizon:
     :meth:`iadsim.sensors.radar.Radar.geometry`) and within its detection range for a small target of
     ``SMALL_TARGET_RCS`` at the reference Pd, ``r_ref (sigma / sigma_ref)^(1/4)``. A fire-control radar's
-    sector, or a low drone below a radar's horizon, then does not delete the track another radar holds."""
+    sector, or a low drone below a radar's horizon, then does not delete the track another radar holds.
+    A scan with jam strobes also counts along them at any range (the strobes' triangulated fixes are that
+    scan's detections of the jammers: :meth:`~iadsim.sensors.radar.Radar.along_strobes`)."""
     r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
 
     def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
         out = np.zeros(pos.shape[0], bool)
-        d = pos - radars[sensor].ecef
+        radar = radars[sensor]
+        d = pos - radar.ecef
         near = np.flatnonzero(np.einsum("mi,mi->m", d, d) <= r_small[sensor] ** 2)  # cheap range cut first
-        if near.size:
-            out[near] = radars[sensor].geometry(pos[near], np.zeros((near.size, 3)))[1]
+        if near.size:  # a rotating radar's scan counts only in the sector it just looked at
+            out[near] = radar.geometry(pos[near], np.zeros((near.size, 3)), radar.last_sector)[1]
+        if len(radar.last_strobes):
+            out |= radar.along_strobes(pos)
         return out
 
     return counted
@@ -99,10 +107,12 @@ def component_rng(seed: int, name: str) -> np.random.Generator:
 
 
 def radar_params(site) -> RadarParams:
-    """Catalog radar type + site -> :class:`RadarParams` (SI)."""
+    """Catalog radar type + site -> :class:`RadarParams` (SI). A type with resolution cells and no stated
+    ``false_alarms_per_scan`` gets ``Pfa x cells`` (:mod:`iadsim.sensors.resolution`)."""
     s = site.spec
     measured = ("r", "az", "el", "rdot") if s.sigma_range_rate is not None else ("r", "az", "el")
-    return RadarParams(
+    bw_az, bw_el = s.beamwidths
+    p = RadarParams(
         name=site.name, lat=site.lat, lon=site.lon, alt=site.alt, r_max=s.instrumented_range,
         r_ref=s.detection_range, rcs_ref=s.reference_rcs, pd_ref=s.reference_pd, pfa=s.pfa, r_min=s.min_range,
         az_center=site.facing, az_width=s.azimuth_width, el_min=s.elevation_min, el_max=s.elevation_max,
@@ -110,7 +120,15 @@ def radar_params(site) -> RadarParams:
         sigma_az=s.sigma_azimuth, sigma_el=s.sigma_elevation,
         # a radar without range rate never uses sigma_rdot; RadarParams only needs a positive placeholder
         sigma_rdot=s.sigma_range_rate if s.sigma_range_rate is not None else 1.0, measured=measured,
-        fa_per_scan=s.false_alarms_per_scan)
+        fa_per_scan=s.false_alarms_per_scan, beamwidth_az=bw_az, beamwidth_el=bw_el,
+        range_resolution=float(range_resolution(s.bandwidth)) if s.bandwidth is not None else None,
+        doppler_filters=s.doppler_filters, sidelobe=s.sidelobe_level, mti_notch=s.mti_notch,
+        clutter_attenuation=s.clutter_attenuation,
+        wavelength=C_LIGHT / s.frequency if s.frequency is not None else None, antenna_gain=s.antenna_gain,
+        noise_figure=s.noise_figure, bandwidth=s.bandwidth, sectors=s.scan_sectors if s.scan == "rotating" else 1)
+    if p.resolved and "false_alarms_per_scan" not in s.model_fields_set:
+        p = replace(p, fa_per_scan=p.pfa * p.cells)
+    return p
 
 
 class Simulation:
@@ -147,8 +165,12 @@ class Simulation:
                                         types=[spec for _, spec in c.threat_types])
 
         # sensors and the central tracker (ECEF frame)
-        self.radars = [Radar(radar_params(site), sensor=i) for i, site in enumerate(c.radars)]
+        self.radars = [Radar(radar_params(site), sensor=i, terrain=c.terrain, gamma_land=c.gamma_land,
+                             gamma_sea=c.gamma_sea) for i, site in enumerate(c.radars)]
         self.radar_rngs = [component_rng(seed, f"radar:{site.name}") for site in c.radars]
+        self.scan_clock = ScanClock([r.params.scan_period for r in self.radars],
+                                    [r.params.sectors for r in self.radars])
+        self.jammers = JammerTable.build(c.jammers, self.threats.raid)
         geom = SensorGeometry(position=np.array([r.ecef for r in self.radars]),
                               C=np.array([r.C for r in self.radars]),
                               dims=tuple(r.params.measured for r in self.radars))
@@ -164,6 +186,11 @@ class Simulation:
             self.tracker = TruthTracker(self.threats, self.threat_state)
         else:
             self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))
+        self.strobes = None
+        if len(self.jammers):
+            from iadsim.tracking.strobes import StrobeFixer
+
+            self.strobes = StrobeFixer(geom, max_age=max(r.params.scan_period for r in self.radars))
 
         # command post and fire units
         doctrine = c.doctrine
@@ -190,6 +217,7 @@ class Simulation:
         #: wall seconds by phase (summary ``time.phases``): load (the compiled scenario's), precompute (this
         #: constructor: threat trajectories, envelopes), loop, metrics (summary and tables), write
         self.phases = {"load_s": float(getattr(c, "load_s", 0.0)), "precompute_s": _time.perf_counter() - wall0}
+        self.n_strobes = 0
 
     # ---------------------------------------------------------------------------------------------
     def run(self, progress: Callable[[float], None] | None = None, tables: bool = True) -> RunResult:
@@ -206,7 +234,7 @@ class Simulation:
             q.push(th.t_end[i], Ev.IMPACT, int(i))
         for k, radar in enumerate(self.radars):
             phase = self.radar_rngs[k].uniform(0.0, radar.params.scan_period)
-            q.push(phase, Ev.SCAN, k)
+            q.push(phase / radar.params.sectors, Ev.SCAN, k)
         q.push(0.0, Ev.C2, None)
         q.push(0.0, Ev.SAMPLE, None)
         for k in range(len(self.observers)):
@@ -247,15 +275,26 @@ class Simulation:
     def _scan(self, t, k):
         self.engagements.advance(t)  # the radar sees the world as the interceptors have left it
         radar = self.radars[k]
-        self.queue.push(t + radar.params.scan_period, Ev.SCAN, k)
-        idx = np.flatnonzero(self.threat_state.flying(t))
+        self.queue.push(t + self.scan_clock.dwell(k), Ev.SCAN, k)
+        flying = self.threat_state.flying(t)
+        idx = np.flatnonzero(flying)
         th = self.threats
         pos, vel = th.truth.state(t, idx)
-        det = radar.measure(t, pos, vel, th.rcs[idx], idx, self.radar_rngs[k])
+        jam = self.jammers.at(t, flying, th.truth.state) if len(self.jammers) else None
+        det = radar.measure(t, pos, vel, th.rcs[idx], idx, self.radar_rngs[k], jammers=jam,
+                            sector=self.scan_clock.step(k))
         self.n_scans += 1
         self.n_detections += len(det)
         self.n_false += int(np.count_nonzero(det.truth_id < 0))
-        self.tracker.step(t, k, det.z, det.R)
+        z, R = det.z, det.R
+        if self.strobes is not None:  # strobes of two radars triangulated into fixes of the jammers
+            self.n_strobes += len(det.strobes)
+            zf, Rf = self.strobes.add(t, k, det.strobes.z, det.strobes.R)
+            if zf.shape[0]:
+                m = zf.shape[1]
+                R = np.concatenate([np.broadcast_to(R, (z.shape[0], m, m)), Rf])
+                z = np.vstack([z, zf])
+        self.tracker.step(t, k, z, R)
         self.engagements.uplink(t, k)
 
     def _c2(self, t, _):
@@ -278,15 +317,18 @@ class Simulation:
         self.queue.push(t + obs.period, Ev.OBSERVE, k)
         obs.observe(t, self)
 
-    def _detectable(self, pos, vel, idx) -> np.ndarray:
-        """Truth threats some radar covers with a single-scan Pd of at least 0.5 (for the metrics)."""
+    def _detectable(self, t, pos, vel, idx) -> np.ndarray:
+        """Truth threats some radar covers with a single-scan Pd of at least 0.5 (for the metrics; with
+        clutter, the Doppler notch and jamming as the radars see them)."""
         out = np.zeros(idx.size, bool)
         rcs = self.threats.rcs[idx]
+        jam = None
+        if len(self.jammers):
+            flying = np.zeros(len(self.threats), bool)
+            flying[idx] = True
+            jam = self.jammers.at(t, flying, self.threats.truth.state)
         for radar in self.radars:
-            geo, cover = radar.geometry(pos, vel)
-            p = radar.params
-            snr = snr_from_reference(geo[:, 0], rcs, p.r_ref, p.rcs_ref, radar.snr_ref)
-            out |= cover & (radar.pd(snr) >= 0.5)
+            out |= radar.pd_expected(pos, vel, rcs, jam) >= 0.5
         return out
 
     def _sample(self, t, _):
@@ -295,7 +337,7 @@ class Simulation:
         idx = np.flatnonzero(self.threat_state.flying(t))
         if idx.size:
             pos, vel = self.threats.truth.state(t, idx)
-            self.truth_rows.append((np.full(idx.size, t), idx, pos, vel, self._detectable(pos, vel, idx)))
+            self.truth_rows.append((np.full(idx.size, t), idx, pos, vel, self._detectable(t, pos, vel, idx)))
         tr = self.tracker.predict_confirmed(t)
         if len(tr):
             self.track_rows.append((np.full(len(tr), t), tr.id, tr.x, tr.P, tr.cls))

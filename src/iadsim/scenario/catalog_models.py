@@ -17,8 +17,10 @@ from iadsim.scenario.units import (
     Angle,
     Area,
     BallisticCoefficient,
+    Decibel,
     Duration,
     Force,
+    Frequency,
     Length,
     Mass,
     Pressure,
@@ -41,10 +43,34 @@ class _Frozen(StrictModel):  # frozen, extra="forbid", finite numbers, no boolea
     pass
 
 
+#: RadarType fields added for the radar stressors (issue 10); left out of the dump when not given, so radar
+#: types without them dump (and hash) as before
+RADAR_STRESS_FIELDS = ("frequency", "bandwidth", "aperture_width", "aperture_height", "beamwidth_azimuth",
+                       "beamwidth_elevation", "doppler_filters", "antenna_gain", "noise_figure", "sidelobe_level",
+                       "mti_notch", "clutter_attenuation", "scan", "scan_sectors")
+Gain = Annotated[Decibel, Field(gt=0.0)]
+
+
 class RadarType(_Frozen):
     """A radar class. Detection follows the radar equation referenced to ``detection_range``: the range at
     which a target of ``reference_rcs`` is detected with probability ``reference_pd`` at ``pfa``
-    (Skolnik, *Introduction to Radar Systems*, 3rd ed., ch. 2)."""
+    (Skolnik, *Introduction to Radar Systems*, 3rd ed., ch. 2).
+
+    Optional waveform and antenna fields switch on the radar stressors (:mod:`iadsim.sensors`); a type
+    without them behaves as before:
+
+    * ``bandwidth`` with beamwidths (``beamwidth_azimuth`` / ``beamwidth_elevation``, or ``aperture_width`` /
+      ``aperture_height`` with ``frequency``): resolution cells (:mod:`iadsim.sensors.resolution`),
+      unresolved objects merged, surface clutter (:mod:`iadsim.sensors.clutter`) with ``sidelobe_level``,
+      and, unless ``false_alarms_per_scan`` is given, ``Pfa x cells`` false alarms per scan
+      (``doppler_filters`` Doppler cells per beam position and range cell).
+    * ``mti_notch`` (radial speed half-width) and ``clutter_attenuation`` (the MTI/Doppler improvement
+      factor): Doppler processing.
+    * ``frequency``, ``antenna_gain``, ``noise_figure`` with the resolution fields: what noise jamming
+      needs (:mod:`iadsim.sensors.jamming`).
+    * ``scan: rotating``: the beam sweeps the azimuths in ``scan_sectors`` sectors, each at its own time
+      (:mod:`iadsim.sensors.scan`); ``instant`` (the default) looks everywhere at the scan's time.
+    """
 
     description: str = ""
     source: str = ""
@@ -66,6 +92,21 @@ class RadarType(_Frozen):
     sigma_elevation: Annotated[Angle, Field(gt=0.0)]
     sigma_range_rate: Annotated[Speed, Field(gt=0.0)] | None = None
     false_alarms_per_scan: Annotated[float, Field(ge=0.0)] = 0.0
+    # --- radar stressors (optional) ---
+    frequency: Annotated[Frequency, Field(gt=1e6, lt=1e12)] | None = None
+    bandwidth: Annotated[Frequency, Field(gt=0.0, lt=1e11)] | None = None
+    aperture_width: PositiveLength | None = None
+    aperture_height: PositiveLength | None = None
+    beamwidth_azimuth: Annotated[Angle, Field(gt=0.0, le=3.141592653589793)] | None = None
+    beamwidth_elevation: Annotated[Angle, Field(gt=0.0, le=3.141592653589793)] | None = None
+    doppler_filters: Annotated[int, Field(ge=1, le=4096)] = 1
+    antenna_gain: Gain | None = None
+    noise_figure: Annotated[Decibel, Field(ge=1.0)] | None = None
+    sidelobe_level: Annotated[Decibel, Field(gt=0.0, le=1.0)] = 1e-3
+    mti_notch: Annotated[Speed, Field(ge=0.0)] | None = None
+    clutter_attenuation: Annotated[Decibel, Field(ge=1.0)] = 1.0
+    scan: Literal["instant", "rotating"] = "instant"
+    scan_sectors: Annotated[int, Field(ge=1, le=720)] = 8
 
     @model_validator(mode="after")
     def _ranges(self):
@@ -73,7 +114,45 @@ class RadarType(_Frozen):
             raise ValueError("min_range must be below instrumented_range")
         if self.elevation_min >= self.elevation_max:
             raise ValueError("elevation_min must be below elevation_max")
+        if (self.aperture_width is not None or self.aperture_height is not None) and self.frequency is None:
+            raise ValueError("an aperture gives a beamwidth only with the radar's frequency")
+        if self.scan == "rotating" and self.azimuth_width < 6.283185307179586 - 1e-9:
+            raise ValueError("scan: rotating needs azimuth_width 360 deg (a sector radar scans electronically)")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # the stressor fields are dumped only when given, so existing types dump (and hash) as before
+        out = handler(self)
+        for f in RADAR_STRESS_FIELDS:
+            if f not in self.model_fields_set:
+                out.pop(f, None)
+        return out
+
+    def _beamwidth(self, given, aperture):
+        if given is not None:
+            return given
+        if aperture is not None and self.frequency is not None:
+            from iadsim.sensors.resolution import beamwidth
+
+            return float(beamwidth(aperture, self.frequency))
+        return None
+
+    @property
+    def beamwidths(self) -> tuple[float | None, float | None]:
+        """3-dB beamwidths (azimuth, elevation) in rad: as stated, else from the aperture and frequency."""
+        return (self._beamwidth(self.beamwidth_azimuth, self.aperture_width),
+                self._beamwidth(self.beamwidth_elevation, self.aperture_height))
+
+    @property
+    def resolved(self) -> bool:
+        """Resolution cells are known (bandwidth and both beamwidths)."""
+        return self.bandwidth is not None and None not in self.beamwidths
+
+    @property
+    def jammable(self) -> bool:
+        """The fields the jamming equation needs are given (and the beamwidths of the antenna pattern)."""
+        return self.resolved and None not in (self.frequency, self.antenna_gain, self.noise_figure)
 
 
 class MotorPhase(_Frozen):

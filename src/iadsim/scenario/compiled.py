@@ -74,6 +74,19 @@ class RaidSpec:
 
 
 @dataclass(frozen=True)
+class JammerSpec:
+    """One declared jammer in SI: ``power`` W, ``gain`` linear, ``bandwidth`` Hz; ``raid`` index whose
+    threats carry it (-1: fixed at ``ecef``)."""
+
+    name: str
+    power: float
+    gain: float
+    bandwidth: float
+    raid: int
+    ecef: np.ndarray
+
+
+@dataclass(frozen=True)
 class CompiledScenario:
     scenario: Scenario
     source: str
@@ -96,6 +109,10 @@ class CompiledScenario:
     load_s: float = 0.0
     #: the work estimate of :func:`iadsim.scenario.work.estimate_work`
     work: dict | None = None
+    terrain: object | None = None  # iadsim.terrain.Terrain
+    gamma_land: float = 10.0 ** (-15.0 / 10.0)
+    gamma_sea: float = 10.0 ** (-30.0 / 10.0)
+    jammers: tuple[JammerSpec, ...] = ()
 
     @property
     def n_threats(self) -> int:

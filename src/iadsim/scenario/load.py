@@ -25,6 +25,7 @@ from iadsim.scenario.compiled import (
     AssetTable,
     CompiledScenario,
     FireUnitTable,
+    JammerSpec,
     RadarSite,
     RaidSpec,
 )
@@ -248,12 +249,39 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
             payload_type=payload, tot=None if tot is None else tot.time, tot_spread=0.0 if tot is None else tot.spread,
         ))
 
+    terrain = _compile_terrain(scenario, file, lines, fail)
+    raid_idx = {r.name: i for i, r in enumerate(scenario.raids)}
+    jammers = []
+    _unique(scenario.jammers, "jammer", "jammers", file, lines)
+    for i, j in enumerate(scenario.jammers):
+        raid = _lookup([j.raid], raid_idx, "jammer rides on raid", "raid", ("jammers", i, "raid"),
+                       lambda msg, loc: fail(msg, loc[:-1]))[0] if j.raid is not None else -1
+        jammers.append(JammerSpec(name=j.name, power=j.power, gain=j.gain, bandwidth=j.bandwidth, raid=raid,
+                                  ecef=_ecef(j.position) if j.position is not None else np.zeros(3)))
+    if jammers:
+        for i, r in enumerate(radars):
+            if not r.spec.jammable:
+                need = [f for f in ("frequency", "antenna_gain", "noise_figure", "bandwidth")
+                        if getattr(r.spec, f) is None]
+                if None in r.spec.beamwidths:
+                    need.append("beamwidths (beamwidth_azimuth/elevation or aperture_width/height)")
+                raise fail(f"the scenario has jammers, but radar type {r.type_name!r} cannot be jammed: it lacks "
+                           f"{', '.join(need)}", ("sensors", i, "type"))
+    if terrain is not None:
+        for i, r in enumerate(radars):
+            ground = float(terrain.elevation_at(r.lat, r.lon))
+            if r.alt < ground:
+                raise fail(f"sensor {r.name!r} at {r.alt:.0f} m is below the terrain there ({ground:.0f} m)",
+                           ("sensors", i, "position", "alt"))
+
     origin = scenario.origin or scenario.assets[0].position
-    canonical = json.dumps({"scenario": scenario.model_dump(mode="json"),
-                            "radars": [r.spec.model_dump() for r in radars],
-                            "interceptors": [s.model_dump() for _, s in interceptor_types],
-                            "threats": [s.model_dump() for _, s in threat_types]},
-                           sort_keys=True, default=str)
+    parts = {"scenario": scenario.model_dump(mode="json"),
+             "radars": [r.spec.model_dump() for r in radars],
+             "interceptors": [s.model_dump() for _, s in interceptor_types],
+             "threats": [s.model_dump() for _, s in threat_types]}
+    if terrain is not None:
+        parts["terrain_grid"] = terrain.digest()
+    canonical = json.dumps(parts, sort_keys=True, default=str)
     return CompiledScenario(
         scenario=scenario, source=file, scenario_hash=hashlib.sha256(canonical.encode()).hexdigest(),
         duration=scenario.duration, time_step=scenario.time_step, truth_sample=scenario.truth_sample,
@@ -261,7 +289,29 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         interceptor_types=tuple(interceptor_types), threat_types=tuple(threat_types), raids=tuple(raids),
         doctrine=scenario.command_post.doctrine, c2_cycle=scenario.command_post.cycle,
         origin_lat=origin.lat, origin_lon=origin.lon, origin_alt=origin.alt,
+        terrain=terrain, jammers=tuple(jammers),
+        **({} if scenario.terrain is None else {"gamma_land": scenario.terrain.land_gamma,
+                                                "gamma_sea": scenario.terrain.sea_gamma}),
     )
+
+
+def _compile_terrain(scenario: Scenario, file: str, lines, fail):
+    """The :class:`~iadsim.terrain.Terrain` of the ``terrain`` section (None: flat sea)."""
+    spec = scenario.terrain
+    if spec is None or spec.kind == "flat":
+        return None
+    from iadsim import terrain as _terrain
+
+    if spec.kind == "synthetic":
+        return _terrain.synthetic(spec.seed, spec.center.lat, spec.center.lon, spec.size, spec.spacing,
+                                  spec.max_elevation, spec.land_fraction)
+    path = Path(spec.file)
+    if not path.is_absolute() and file and not file.startswith("<"):
+        path = Path(file).parent / path
+    try:
+        return _terrain.load_grid(path)
+    except InputError as exc:
+        raise fail(f"{exc.file}: {exc.message}", ("terrain", "file")) from None
 
 
 def _great_circle(lat1, lon1, lat2, lon2) -> float:

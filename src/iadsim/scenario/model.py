@@ -22,7 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from iadsim.scenario._base import StrictModel
 from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
-from iadsim.scenario.units import Angle, BallisticCoefficient, Duration, Length
+from iadsim.scenario.units import Angle, BallisticCoefficient, Decibel, Duration, Frequency, Length, Power
 
 PositiveDuration = Annotated[Duration, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -263,6 +263,70 @@ class Raid(_Frozen):
         return self
 
 
+class _TerrainBase(_Frozen):
+    """Clutter reflectivity of the surface, constant-gamma (:mod:`iadsim.sensors.clutter`): ``land_gamma``
+    where the terrain is above sea level, ``sea_gamma`` elsewhere."""
+
+    land_gamma: Annotated[Decibel, Field(gt=0.0, le=1.0)] = 10.0 ** (-15.0 / 10.0)
+    sea_gamma: Annotated[Decibel, Field(gt=0.0, le=1.0)] = 10.0 ** (-30.0 / 10.0)
+
+
+class FlatTerrain(_TerrainBase):
+    """No relief: sea everywhere (the default when there is no ``terrain`` section); sets the gammas."""
+
+    kind: Literal["flat"]
+
+
+class GridTerrain(_TerrainBase):
+    """An elevation grid read from ``file`` (a ``.npz`` archive, :mod:`iadsim.terrain`; a relative path is
+    relative to the scenario file)."""
+
+    kind: Literal["grid"]
+    file: Annotated[str, Field(min_length=1)]
+
+
+class SyntheticTerrain(_TerrainBase):
+    """Seeded fictional islands (:func:`iadsim.terrain.synthetic`): a square ``size`` across about ``center``
+    with grid ``spacing``, highest point ``max_elevation``, ``land_fraction`` of the cells above the sea."""
+
+    kind: Literal["synthetic"]
+    seed: Annotated[int, Field(ge=0)]
+    center: Position
+    size: Annotated[Length, Field(gt=0.0, le=4.0e6)]
+    spacing: Annotated[Length, Field(ge=10.0)]
+    max_elevation: Annotated[Length, Field(gt=0.0, le=9000.0)]
+    land_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.3
+
+    @model_validator(mode="after")
+    def _cells(self):
+        if self.size / self.spacing > 4096:
+            raise ValueError(f"size / spacing = {self.size / self.spacing:.0f} cells across; at most 4096")
+        return self
+
+
+TerrainSpec = Annotated[FlatTerrain | GridTerrain | SyntheticTerrain, Field(discriminator="kind")]
+
+
+class Jammer(_Frozen):
+    """A barrage noise jammer (:mod:`iadsim.sensors.jamming`): ``power`` (W), antenna ``gain`` toward the
+    radars, noise ``bandwidth``. Either carried by every threat of ``raid`` while it flies (on an escort
+    aircraft raid standing off: stand-off jamming; on the attackers themselves: self-screening), or fixed at
+    ``position``."""
+
+    name: Name
+    power: Annotated[Power, Field(gt=0.0, le=1.0e7)]
+    gain: Annotated[Decibel, Field(gt=0.0)]
+    bandwidth: Annotated[Frequency, Field(gt=0.0)]
+    raid: Name | None = None
+    position: Position | None = None
+
+    @model_validator(mode="after")
+    def _where(self):
+        if (self.raid is None) == (self.position is None):
+            raise ValueError("a jammer is carried by a raid (raid: NAME) or fixed (position: ...), exactly one")
+        return self
+
+
 class Validation(_Frozen):
     """Idealised **validation modes** (docs/validation.md): switches that make the engine comparable with
     closed-form models. They are idealisations, not models of any system; a scenario with this section
@@ -296,7 +360,8 @@ class Scenario(_Frozen):
 
     ``origin`` is the reference point of the local east-north-up columns of the outputs (default: the
     first asset); ``start`` the UTC date-time of the scenario epoch (t = 0), for outputs that need a clock;
-    ``duration`` the time span simulated.
+    ``duration`` the time span simulated; ``terrain`` the relief and surface (:mod:`iadsim.terrain`; default:
+    sea everywhere), ``jammers`` the noise jammers (:mod:`iadsim.sensors.jamming`).
     """
 
     name: Name
@@ -313,6 +378,8 @@ class Scenario(_Frozen):
     tracker: TrackerSpec = Field(default_factory=TrackerSpec)
     raids: Annotated[list[Raid], Field(min_length=1)]
     validation: Validation | None = None
+    terrain: TerrainSpec | None = None
+    jammers: list[Jammer] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _validation_modes(self):
@@ -336,12 +403,17 @@ class Scenario(_Frozen):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
-        # no validation section, no key: scenarios without one dump (and hash) as before
+        # no validation, terrain or jammers section, no key: scenarios without them dump (and hash) as before
         out = handler(self)
         if self.validation is None:
             out.pop("validation", None)
+        if self.terrain is None:
+            out.pop("terrain", None)
+        if not self.jammers:
+            out.pop("jammers", None)
         return out
 
 
 __all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
-           "TypeRef", "LaunchArea", "Window", "Validation", "THREAT_CLASSES"]
+           "TypeRef", "LaunchArea", "Window", "Validation", "Jammer", "FlatTerrain", "GridTerrain",
+           "SyntheticTerrain", "THREAT_CLASSES"]

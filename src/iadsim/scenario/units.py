@@ -3,9 +3,14 @@
 Users write ``"150 km"``, ``"30 deg"``, ``"250 m/s"``, ``"0.1 m^2"``, ``"10 min"``. Each field declares the
 physical dimension it expects through an ``Annotated`` pydantic type (:data:`Length`, :data:`Angle`,
 :data:`Speed`, :data:`Duration`, :data:`Area`); parsing is done by pint, a well-kept unit library, and
-the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2, m/s^2, kg, N). A bare number is refused
-for dimensioned fields ("150" is ambiguous); a quantity of the wrong dimension ("150 s" for a length) is
-refused with the expected unit named; a non-finite value ("inf min", ".nan") is refused.
+the value is stored as a plain float in the SI base unit (m, rad, m/s, s, m^2, m/s^2, kg, N, Pa, kg/m^2, Hz,
+W). A bare number is refused for dimensioned fields ("150" is ambiguous); a quantity of the wrong dimension
+("150 s" for a length) is refused with the expected unit named; a non-finite value ("inf min", ".nan") is
+refused.
+
+Power ratios (antenna gains, sidelobe levels, clutter reflectivity, improvement factors) are written in
+decibels, ``"30 dB"`` (:data:`Decibel`), and stored as the linear power ratio ``10^(x/10)``; a bare number is
+refused there too (linear or dB would be a guess).
 """
 
 from __future__ import annotations
@@ -32,10 +37,13 @@ _SI = {
     "force": ("N", "[mass] * [length] / [time] ** 2"),
     "pressure": ("Pa", "[mass] / [length] / [time] ** 2"),
     "ballistic coefficient": ("kg/m**2", "[mass] / [length] ** 2"),
+    "frequency": ("Hz", "1 / [time]"),
+    "power": ("W", "[mass] * [length] ** 2 / [time] ** 3"),
 }
 _EXAMPLES = {"length": "150 km", "angle": "30 deg", "speed": "250 m/s", "duration": "10 min",
              "area": "0.1 m^2", "acceleration": "9.81 m/s^2",
-             "mass": "300 kg", "force": "50 kN", "pressure": "20 kPa", "ballistic coefficient": "5000 kg/m^2"}
+             "mass": "300 kg", "force": "50 kN", "pressure": "20 kPa", "ballistic coefficient": "5000 kg/m^2",
+             "frequency": "3 GHz", "power": "500 W"}
 
 
 #: a quantity is a number, then a unit expression (names, ``*``, ``/``, parentheses, small integer exponents):
@@ -118,3 +126,32 @@ Mass = _quantity_type("mass")
 Force = _quantity_type("force")
 Pressure = _quantity_type("pressure")
 BallisticCoefficient = _quantity_type("ballistic coefficient")
+
+
+def _decibel(value):
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower().endswith("db"):
+            try:
+                return 10.0 ** (float(text[:-2]) / 10.0)
+            except ValueError:
+                pass
+        raise ValueError(f"cannot read {value!r} as a power ratio in decibels (e.g. '30 dB')")
+    raise ValueError("expected a power ratio in decibels with its unit, e.g. '30 dB'")
+
+
+def _db_text(v: float) -> str:
+    import math
+
+    return f"{10.0 * math.log10(v)!r} dB"
+
+
+#: A power ratio written in decibels (``"-30 dB"``), stored as the linear ratio.
+Decibel = Annotated[
+    float,
+    BeforeValidator(_decibel),
+    PlainSerializer(_db_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "description": "a power ratio in decibels, e.g. '30 dB'"}),
+]
+Frequency = _quantity_type("frequency")
+Power = _quantity_type("power")

@@ -31,6 +31,26 @@ Per scan (:meth:`Radar.measure`):
    single-pulse threshold-to-noise ratio ``-ln(Pfa)``.
 
 Detections are returned in a deterministic order: real detections sorted by truth id, then false alarms.
+
+The radar stressors (issue 10), each off unless its parameters are given, so a radar without them
+behaves (and draws its random numbers) exactly as above:
+
+* **Terrain** (a :class:`~iadsim.terrain.Terrain`): line of sight over the grid on the same 4/3 earth
+  joins the coverage test.
+* **Resolution** (``range_resolution`` with both beamwidths): the cells searched per scan
+  (:func:`~iadsim.sensors.resolution.cells_per_scan`) give the false alarms, ``Pfa x cells`` (the engine
+  sets ``fa_per_scan`` from them unless the type states it), and detected objects that share a cell give
+  one merged detection (:func:`~iadsim.sensors.resolution.merge_unresolved`).
+* **Clutter and Doppler** (resolution known): the constant-gamma surface clutter of the patch at the
+  target's range (:mod:`iadsim.sensors.clutter`), attenuated by ``clutter_attenuation`` when
+  ``mti_notch`` is set; a target inside the notch (``|rdot| < mti_notch``) is not detected.
+* **Noise jamming** (``wavelength``, ``antenna_gain``, ``noise_figure``, ``bandwidth`` and the
+  beamwidths): each active jammer adds ``JNR`` through the antenna gain toward it with the beam on the
+  target (:mod:`iadsim.sensors.jamming`), ``SINR = SNR / (1 + CNR + JNR)``; a jammer whose main-beam
+  ``JNR`` reaches :data:`STROBE_JNR` gives a strobe, a bearing-only report (az, el) of the jammer.
+* **Rotating scan** (``sectors > 1``): :meth:`Radar.measure` with ``sector=j`` looks only at the azimuths
+  of sector ``j`` (the engine gives each sector its own time, :mod:`iadsim.sensors.scan`), with that
+  sector's share of the false alarms.
 """
 
 from __future__ import annotations
@@ -39,7 +59,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from iadsim.frames import WGS84, enu2aer, enu_rotation, geodetic2ecef
+from iadsim.frames import WGS84, ecef2geodetic, enu2aer, enu_rotation, geodetic2ecef
+from iadsim.sensors.clutter import GAMMA_LAND, GAMMA_SEA, beam_gain, clutter_rcs, grazing_angles
 from iadsim.sensors.detection import (
     pd_marcum_exact,
     pd_swerling1,
@@ -47,8 +68,14 @@ from iadsim.sensors.detection import (
     snr_marcum_exact,
     snr_swerling1,
 )
+from iadsim.sensors.jamming import ActiveJammers, jnr
+from iadsim.sensors.resolution import cells_per_scan, merge_unresolved
 
-__all__ = ["Detections", "Radar", "RadarParams", "horizon_visible"]
+__all__ = ["STROBE_JNR", "ActiveJammers", "Detections", "Radar", "RadarParams", "Strobes", "horizon_visible"]
+
+#: main-beam jamming-to-noise ratio (linear, 10 dB) at which a jammer shows as a strobe: the noise floor of
+#: the whole beam position 10 dB up is unmistakable, whatever the CFAR
+STROBE_JNR = 10.0
 
 _COMPONENTS = ("r", "az", "el", "rdot")
 _A = WGS84.semimajor_axis
@@ -116,7 +143,10 @@ class RadarParams:
     ``beamwidth_el`` (rad) switch on SNR-dependent angle accuracy with monopulse slope ``k_mono``.
     ``measured``: ordered components of ``z``, a subsequence of ``("r", "az", "el", "rdot")`` starting with
     ``"r", "az"``.  False alarms: ``fa_per_scan`` (Poisson mean), ``rdot_max`` (m/s) bounds their range
-    rate.  ``k_earth``: effective earth-radius factor.
+    rate.  ``k_earth``: effective earth-radius factor.  Stressors (module docstring): ``range_resolution``
+    (m), ``doppler_filters``, ``sidelobe`` (one-way, linear), ``mti_notch`` (m/s), ``clutter_attenuation``
+    (linear improvement factor), ``wavelength`` (m), ``antenna_gain`` (linear), ``noise_figure`` (linear),
+    ``bandwidth`` (Hz), ``sectors`` (azimuth sectors of a rotating scan; 1: the whole scan at once).
     """
 
     name: str
@@ -147,6 +177,16 @@ class RadarParams:
     beamwidth_az: float | None = None
     beamwidth_el: float | None = None
     k_mono: float = 1.6
+    range_resolution: float | None = None
+    doppler_filters: int = 1
+    sidelobe: float = 1e-3
+    mti_notch: float | None = None
+    clutter_attenuation: float = 1.0
+    wavelength: float | None = None
+    antenna_gain: float | None = None
+    noise_figure: float | None = None
+    bandwidth: float | None = None
+    sectors: int = 1
 
     def __post_init__(self):
         if not (0.0 <= self.r_min < self.r_max):
@@ -159,9 +199,49 @@ class RadarParams:
             raise ValueError("need n_pulses >= 1, scan_period > 0, fa_per_scan >= 0")
         if not (self.el_min < self.el_max) or self.az_width <= 0:
             raise ValueError("need el_min < el_max and az_width > 0")
+        if self.sectors < 1 or (self.sectors > 1 and self.az_width < 2 * np.pi):
+            raise ValueError("need sectors >= 1, and a full circle of azimuth for sectors > 1")
         m = tuple(self.measured)
         if m[:2] != ("r", "az") or list(m) != [c for c in _COMPONENTS if c in m] or len(set(m)) != len(m):
             raise ValueError(f"measured must be an ordered subsequence of {_COMPONENTS} starting r, az")
+
+
+    @property
+    def resolved(self) -> bool:
+        """Resolution cells known: range resolution and both beamwidths."""
+        return None not in (self.range_resolution, self.beamwidth_az, self.beamwidth_el)
+
+    @property
+    def jammable(self) -> bool:
+        return self.resolved and None not in (self.wavelength, self.antenna_gain, self.noise_figure,
+                                              self.bandwidth)
+
+    @property
+    def cells(self) -> int:
+        """Resolution cells searched per scan (:func:`~iadsim.sensors.resolution.cells_per_scan`)."""
+        if not self.resolved:
+            raise ValueError("cells need range_resolution, beamwidth_az and beamwidth_el")
+        return cells_per_scan(self.r_max - self.r_min, self.range_resolution, min(self.az_width, 2 * np.pi),
+                              self.beamwidth_az, self.el_max - self.el_min, self.beamwidth_el,
+                              self.doppler_filters)
+
+
+@dataclass
+class Strobes:
+    """Bearing-only reports of jammers: ``z`` (J, 2) azimuth and elevation (rad), ``R`` (J, 2, 2), ``jnr``
+    (J,) main-beam jamming-to-noise ratio, ``jammer`` (J,) jammer index (metrics only)."""
+
+    z: np.ndarray
+    R: np.ndarray
+    jnr: np.ndarray
+    jammer: np.ndarray
+
+    def __len__(self) -> int:
+        return self.z.shape[0]
+
+
+def _no_strobes() -> Strobes:
+    return Strobes(np.zeros((0, 2)), np.zeros((0, 2, 2)), np.zeros(0), np.zeros(0, int))
 
 
 @dataclass
@@ -171,7 +251,8 @@ class Detections:
     ``z`` (K, m) in the order of ``components``; ``R`` (m, m) or (K, m, m) measurement covariance;
     ``truth_id`` (K,) int, -1 for a false alarm (for metrics only; trackers must not read it);
     ``snr`` (K,) expected integrated SNR (linear, ``n_pulses`` x per-pulse SNR from the radar equation;
-    not a fluctuated draw) of each detection; for false alarms the threshold ratio ``-ln(Pfa)``.
+    not a fluctuated draw) of each detection (with clutter or jamming, the SINR); for false alarms the
+    threshold ratio ``-ln(Pfa)``. ``strobes``: bearing-only reports of jammers (:class:`Strobes`).
     """
 
     t: float
@@ -181,17 +262,26 @@ class Detections:
     truth_id: np.ndarray
     snr: np.ndarray
     components: tuple[str, ...] = field(default=_COMPONENTS)
+    strobes: Strobes = field(default_factory=_no_strobes)
 
     def __len__(self) -> int:
         return self.z.shape[0]
 
 
 class Radar:
-    """A radar at a fixed site; one verb, :meth:`measure` (see the module docstring for the model)."""
+    """A radar at a fixed site; one verb, :meth:`measure` (see the module docstring for the model).
 
-    def __init__(self, params: RadarParams, sensor: int | str = 0):
+    ``terrain``: an optional :class:`~iadsim.terrain.Terrain` (masking, land or sea under the clutter
+    patches); ``gamma_land`` / ``gamma_sea``: constant-gamma reflectivities (linear) of the clutter model.
+    """
+
+    def __init__(self, params: RadarParams, sensor: int | str = 0, *, terrain=None, gamma_land=GAMMA_LAND,
+                 gamma_sea=GAMMA_SEA):
         self.params = params
         self.sensor = sensor
+        self.terrain = terrain
+        self.gamma_land = float(gamma_land)
+        self.gamma_sea = float(gamma_sea)
         self.ecef = geodetic2ecef(params.lat, params.lon, params.alt)
         self.C = enu_rotation(params.lat, params.lon)
         p = params
@@ -202,6 +292,13 @@ class Radar:
         self._cols = [_COMPONENTS.index(c) for c in p.measured]
         self._sigma = np.array([p.sigma_r, p.sigma_az, p.sigma_el, p.sigma_rdot])[self._cols]
         self._snr_angles = p.beamwidth_az is not None or p.beamwidth_el is not None
+        ground = float(terrain.elevation_at(p.lat, p.lon)) if terrain is not None else 0.0
+        #: antenna height above the surface below it (clutter geometry), at least 1 m
+        self.height = max(p.alt - max(ground, 0.0), 1.0)
+        #: azimuth sector of the latest :meth:`measure` (None: the whole coverage) and its strobes, for the
+        #: tracker's counting
+        self.last_sector: int | None = None
+        self.last_strobes: Strobes = _no_strobes()
 
     def pd(self, snr):
         """Detection probability of the radar's fluctuation model for per-pulse ``snr``."""
@@ -210,8 +307,15 @@ class Radar:
             return pd_swerling1(snr, p.pfa, p.n_pulses)
         return pd_marcum_exact(snr, p.pfa, p.n_pulses)
 
-    def geometry(self, pos, vel):
-        """Exact (noise-free) ``(r, az, el, rdot)`` ``(N, 4)`` and the coverage mask ``(N,)``."""
+    def in_sector(self, az, sector: int) -> np.ndarray:
+        """Azimuths ``az`` inside rotating-scan sector ``sector`` (of ``params.sectors``): the sector
+        ``[j, j + 1) 2 pi / S``."""
+        S = self.params.sectors
+        return np.floor(np.mod(az, 2 * np.pi) * (S / (2 * np.pi))).astype(int) % S == sector
+
+    def geometry(self, pos, vel, sector: int | None = None):
+        """Exact (noise-free) ``(r, az, el, rdot)`` ``(N, 4)`` and the coverage mask ``(N,)`` (of one azimuth
+        sector of a rotating scan when ``sector`` is given)."""
         p = self.params
         pos = np.atleast_2d(np.asarray(pos, float))
         vel = np.atleast_2d(np.asarray(vel, float))
@@ -222,9 +326,103 @@ class Radar:
         if p.az_width < 2 * np.pi:
             off = np.mod(az - p.az_center + np.pi, 2 * np.pi) - np.pi
             cover &= np.abs(off) <= 0.5 * p.az_width
+        if sector is not None and p.sectors > 1:
+            cover &= self.in_sector(az, sector)
         if cover.any():
             cover[cover] = horizon_visible(self.ecef, pos[cover], p.k_earth)
+        if self.terrain is not None and cover.any():
+            cover[cover] = self.terrain.visible(p.lat, p.lon, p.alt, pos[cover], p.k_earth)
         return np.stack([r, az, el, rdot], axis=-1), cover
+
+    # --- stressors ---------------------------------------------------------------------------------
+    def clutter_to_noise(self, geo) -> np.ndarray:
+        """Clutter-to-noise ratio (linear, before Doppler processing) of the surface patch at each target's
+        range in the beam pointed at it (:mod:`iadsim.sensors.clutter`); ``geo`` (N, 4) from
+        :meth:`geometry`."""
+        p = self.params
+        r, az, el = geo[:, 0], geo[:, 1], geo[:, 2]
+        a_e = p.k_earth * float(np.linalg.norm(self.ecef) - self.params.alt)
+        sin_psi, sin_delta = grazing_angles(r, self.height, a_e)
+        gamma = np.full(r.size, self.gamma_sea)
+        lit = sin_psi > 0
+        if self.terrain is not None and lit.any():
+            d = r[lit] * np.sqrt(1.0 - sin_delta[lit] ** 2)  # ground distance of the patch
+            enu = np.stack([d * np.sin(az[lit]), d * np.cos(az[lit]), -self.height * np.ones(d.size)], -1)
+            lat, lon, _ = ecef2geodetic(enu @ self.C + self.ecef)
+            gamma[lit] = np.where(self.terrain.is_land(lat, lon), self.gamma_land, self.gamma_sea)
+        sigma_c = clutter_rcs(r, sin_psi, gamma, p.range_resolution, p.beamwidth_az, p.beamwidth_el)
+        g = beam_gain(el + np.arcsin(sin_delta), p.beamwidth_el, p.sidelobe)
+        return snr_from_reference(r, sigma_c * g * g, p.r_ref, p.rcs_ref, self.snr_ref)
+
+    def _jammer_geometry(self, jammers: ActiveJammers):
+        """Range, azimuth, elevation of the jammers and whether each is in line of sight."""
+        p = self.params
+        rel = jammers.pos - self.ecef
+        az, el, r = enu2aer(rel @ self.C.T)
+        seen = horizon_visible(self.ecef, jammers.pos, p.k_earth)
+        if self.terrain is not None and seen.any():
+            seen[seen] = self.terrain.visible(p.lat, p.lon, p.alt, jammers.pos[seen], p.k_earth)
+        return r, az, el, seen
+
+    def _jnr(self, jammers: ActiveJammers, jgeo, g_rel):
+        p = self.params
+        r, _, _, seen = jgeo
+        return jnr(jammers.power, jammers.gain, jammers.bandwidth, p.antenna_gain * g_rel, p.wavelength,
+                   np.maximum(r, 1.0), p.noise_figure, p.bandwidth) * seen
+
+    def jam_to_noise(self, geo, jammers: ActiveJammers, jgeo=None) -> np.ndarray:
+        """Total jamming-to-noise ratio (N,) with the beam on each target, summed over ``jammers``
+        (:func:`~iadsim.sensors.jamming.jnr`; the radar's gain toward a jammer from the Gaussian beam with
+        its sidelobe floor, :func:`~iadsim.sensors.clutter.beam_gain`)."""
+        p = self.params
+        jgeo = self._jammer_geometry(jammers) if jgeo is None else jgeo
+        _, jaz, jel, _ = jgeo
+        daz = (np.mod(jaz[None, :] - geo[:, 1, None] + np.pi, 2 * np.pi) - np.pi) * np.cos(geo[:, 2, None])
+        dl = jel[None, :] - geo[:, 2, None]
+        g = np.maximum(np.exp(-4.0 * np.log(2.0) * ((daz / p.beamwidth_az) ** 2 + (dl / p.beamwidth_el) ** 2)),
+                       p.sidelobe)
+        return np.sum(self._jnr(jammers, jgeo, g), axis=1)
+
+    def sinr(self, geo, cover, rcs, jammers: ActiveJammers | None = None, jgeo=None):
+        """Per-pulse signal-to-interference-plus-noise ratio (N,) and the coverage after the Doppler notch.
+
+        ``SINR = SNR / (1 + CNR / I + JNR)`` (module docstring); without the stressors' parameters it is
+        the SNR of the radar equation and ``cover`` is returned unchanged."""
+        p = self.params
+        snr = snr_from_reference(geo[:, 0], rcs, p.r_ref, p.rcs_ref, self.snr_ref)
+        interference = 0.0
+        if p.resolved and cover.any():
+            cnr = np.zeros(geo.shape[0])
+            cnr[cover] = self.clutter_to_noise(geo[cover])
+            interference = cnr / p.clutter_attenuation
+        if p.mti_notch is not None:
+            cover = cover & (np.abs(geo[:, 3]) >= p.mti_notch)
+        if jammers is not None and len(jammers) and p.jammable and cover.any():
+            jn = np.zeros(geo.shape[0])
+            jn[cover] = self.jam_to_noise(geo[cover], jammers, jgeo)
+            interference = interference + jn
+        if np.ndim(interference):
+            snr = snr / (1.0 + interference)
+        return snr, cover
+
+    def pd_expected(self, pos, vel, rcs, jammers: ActiveJammers | None = None):
+        """Single-look detection probability (N,) of targets at ``pos``, ``vel`` over the whole coverage (0
+        outside it), with clutter, the notch and jamming as in :meth:`measure`."""
+        geo, cover = self.geometry(pos, vel)
+        sinr, cover = self.sinr(geo, cover, rcs, jammers)
+        return np.where(cover, self.pd(sinr), 0.0)
+
+    def along_strobes(self, pos) -> np.ndarray:
+        """(N,) bool: positions within one beamwidth (azimuth and elevation) of one of the latest scan's
+        strobes: where the scan saw a jammer, at any range."""
+        st = self.last_strobes
+        pos = np.atleast_2d(pos)
+        if len(st) == 0 or pos.shape[0] == 0:
+            return np.zeros(pos.shape[0], bool)
+        p = self.params
+        az, el, _ = enu2aer((pos - self.ecef) @ self.C.T)
+        daz = np.abs(np.mod(az[:, None] - st.z[None, :, 0] + np.pi, 2 * np.pi) - np.pi) * np.cos(el[:, None])
+        return np.any((daz < p.beamwidth_az) & (np.abs(el[:, None] - st.z[None, :, 1]) < p.beamwidth_el), axis=1)
 
     def _angle_sigmas(self, snr_int):
         p = self.params
@@ -235,33 +433,79 @@ class Radar:
                 sig[:, j] = np.sqrt(floor ** 2 + (bw / (p.k_mono * np.sqrt(2.0 * snr_int))) ** 2)
         return sig
 
-    def measure(self, t, pos, vel, rcs, ids, rng: np.random.Generator) -> Detections:
-        """One scan at time ``t`` of N targets (ECEF ``pos``, ``vel`` (N, 3), ``rcs`` (N,) m^2, ``ids``).
+    def _strobes(self, jammers, jgeo, sector, rng) -> Strobes:
+        """Strobes of the jammers inside the angular coverage (and the sector) whose main-beam JNR reaches
+        :data:`STROBE_JNR`; angles measured with the monopulse accuracy at that JNR."""
+        p = self.params
+        r, az, el, seen = jgeo
+        ok = seen & (el >= p.el_min) & (el <= p.el_max)
+        if p.az_width < 2 * np.pi:
+            ok &= np.abs(np.mod(az - p.az_center + np.pi, 2 * np.pi) - np.pi) <= 0.5 * p.az_width
+        if sector is not None and p.sectors > 1:
+            ok &= self.in_sector(az, sector)
+        main = self._jnr(jammers, jgeo, 1.0)
+        sel = np.flatnonzero(ok & (main >= STROBE_JNR))
+        if sel.size == 0:
+            return _no_strobes()
+        jint = p.n_pulses * main[sel]
+        sig = np.stack([np.sqrt(p.sigma_az ** 2 + (p.beamwidth_az / (p.k_mono * np.sqrt(2 * jint))) ** 2),
+                        np.sqrt(p.sigma_el ** 2 + (p.beamwidth_el / (p.k_mono * np.sqrt(2 * jint))) ** 2)], -1)
+        z = np.stack([az[sel], el[sel]], -1) + rng.normal(size=(sel.size, 2)) * sig
+        z[:, 0] = np.mod(z[:, 0], 2 * np.pi)
+        R = np.einsum("ki,ij->kij", sig ** 2, np.eye(2))
+        return Strobes(z=z, R=R, jnr=main[sel], jammer=np.asarray(jammers.index)[sel])
+
+    def measure(self, t, pos, vel, rcs, ids, rng: np.random.Generator, *, jammers: ActiveJammers | None = None,
+                sector: int | None = None) -> Detections:
+        """One scan at time ``t`` of N targets (ECEF ``pos``, ``vel`` (N, 3), ``rcs`` (N,) m^2, ``ids``);
+        ``jammers`` radiating now; ``sector``: the azimuth sector of a rotating scan (None: all).
 
         Random draws, in this order: N uniforms (detection), K x m normals (noise), the Poisson false-alarm
-        count, then its (r, az, el, rdot) uniforms; so the stream depends only on N and the outcomes.
+        count, then its (r, az, el, rdot) uniforms, then the strobes' normals; so the stream depends only
+        on N and the outcomes.
         """
         p = self.params
+        self.last_sector = sector if p.sectors > 1 else None
+        sector = self.last_sector
         ids = np.asarray(ids)
-        geo, cover = self.geometry(pos, vel)
-        snr = snr_from_reference(geo[:, 0], rcs, p.r_ref, p.rcs_ref, self.snr_ref)
+        geo, cover = self.geometry(pos, vel, sector)
+        jam = jammers is not None and len(jammers) > 0 and p.jammable
+        jgeo = self._jammer_geometry(jammers) if jam else None
+        snr, cover = self.sinr(geo, cover, rcs, jammers if jam else None, jgeo)
         u = rng.random(ids.size)
         det = cover & (u < np.where(cover, self.pd(snr), 0.0))
         sel = np.nonzero(det)[0]
         sel = sel[np.argsort(ids[sel], kind="stable")]
         z_true = geo[sel][:, self._cols]
         snr_int = p.n_pulses * snr[sel]
+        truth_sel = ids[sel].astype(int)
+        if p.resolved and sel.size > 1:
+            widths = np.array([p.range_resolution, p.beamwidth_az, p.beamwidth_el])
+            label, zc, lead = merge_unresolved(geo[sel][:, :3], widths, snr_int, periodic=[0.0, 2 * np.pi, 0.0])
+            if lead.size < sel.size:
+                merged = geo[sel][lead].copy()
+                merged[:, :3] = zc
+                if "rdot" in p.measured:
+                    merged[:, 3] = np.bincount(label, weights=snr_int * geo[sel][:, 3]) / np.bincount(
+                        label, weights=snr_int)
+                z_true = merged[:, self._cols]
+                truth_sel = truth_sel[lead]
+                snr_int = np.bincount(label, weights=snr_int)
         m = len(self._cols)
+        k = z_true.shape[0]
         if self._snr_angles:
             sig = self._angle_sigmas(snr_int)
         else:
-            sig = np.broadcast_to(self._sigma, (sel.size, m))
-        z = z_true + rng.normal(size=(sel.size, m)) * sig
-        # false alarms
-        n_fa = int(rng.poisson(p.fa_per_scan)) if p.fa_per_scan > 0 else 0
+            sig = np.broadcast_to(self._sigma, (k, m))
+        z = z_true + rng.normal(size=(k, m)) * sig
+        # false alarms (a rotating scan's sector has its share)
+        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
+        n_fa = int(rng.poisson(fa_mean)) if fa_mean > 0 else 0
         fa = np.empty((n_fa, 4))
         fa[:, 0] = rng.uniform(p.r_min, p.r_max, n_fa)
-        if p.az_width >= 2 * np.pi:
+        if sector is not None:
+            fa[:, 1] = (sector + rng.uniform(0.0, 1.0, n_fa)) * (2 * np.pi / p.sectors)
+        elif p.az_width >= 2 * np.pi:
             fa[:, 1] = rng.uniform(0.0, 2 * np.pi, n_fa)
         else:
             fa[:, 1] = p.az_center + rng.uniform(-0.5, 0.5, n_fa) * p.az_width
@@ -276,6 +520,8 @@ class Radar:
             R = np.einsum("ki,ij->kij", sig_all ** 2, np.eye(m))
         else:
             R = np.diag(self._sigma ** 2)
-        truth = np.concatenate([ids[sel].astype(int), np.full(n_fa, -1, int)])
+        truth = np.concatenate([truth_sel, np.full(n_fa, -1, int)])
+        strobes = self._strobes(jammers, jgeo, sector, rng) if jam else _no_strobes()
+        self.last_strobes = strobes
         return Detections(t=float(t), sensor=self.sensor, z=z, R=R, truth_id=truth, snr=snr_all,
-                          components=tuple(p.measured))
+                          components=tuple(p.measured), strobes=strobes)
