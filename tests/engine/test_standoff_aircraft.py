@@ -97,3 +97,26 @@ def test_weapons_of_an_aircraft_shot_down_before_release_are_never_launched(run)
     ts.on_launch(th.t_launch[2], 2)
     assert ts.status.tolist() == [INTERCEPTED, CANCELLED, CANCELLED]
     assert not ts.flying(th.t_launch[2] + 1.0).any()
+
+
+def test_time_on_target_coordinates_arrivals():
+    """A wave of drones and one of SRBMs from different ranges, each timed to arrive at 20 min (+ 30 s):
+    every threat's flight ends inside [tot, tot + spread], whatever its own flight time."""
+    from iadsim.engine.raid import realize_raids
+    from iadsim.engine.simulation import component_rng
+
+    d = {"name": "tot", "origin": {"lat": ASSET[0], "lon": ASSET[1]}, "duration": "40 min",
+         "assets": [{"name": "A", "position": {"lat": ASSET[0], "lon": ASSET[1], "alt": "0 m"}, "value": 10}],
+         "sensors": [{"name": "R", "type": "fire_control_radar", "position": {"lat": -20.0, "lon": -15.05}}],
+         "raids": [{"name": "drones", "threat": "owa_drone", "count": 6, "targets": ["A"],
+                    "launch_area": {"center": {"lat": -20.0, "lon": -15.6}, "radius": "20 km"},
+                    "time_on_target": {"time": "20 min", "spread": "30 s"}},
+                   {"name": "bm", "threat": "srbm", "count": 3, "targets": ["A"],
+                    "launch_area": {"center": {"lat": -20.3, "lon": -18.0}, "radius": "30 km"},
+                    "time_on_target": {"time": "20 min", "spread": "30 s"}}]}
+    c = scenario_from_data(d)
+    th = realize_raids(c, component_rng(5, "raid"))
+    arrive = th.t_end[th.role == 0]
+    assert (arrive >= 1200.0 - 1e-6).all() and (arrive <= 1230.0 + 1e-6).all()
+    # and the launch times differ by the flight times (drones fly for ~12 min, the SRBMs for ~5)
+    assert th.t_launch[th.cls == 2].max() < 1200.0 - 600.0 < th.t_launch[th.cls == 0].min()

@@ -332,3 +332,41 @@ def test_separation_and_decoys_are_released_objects():
         _, v_rv = hermite(obj.missiles[1][p, k], obj.missiles[2][p, k], obj.missiles[1][p, k + 1],
                           obj.missiles[2][p, k + 1], 1.0, rv_t[p] - k)
         assert np.linalg.norm(v_dec[row] - v_rv) == pytest.approx(spec.decoys.dispersion_speed, rel=1e-6)
+
+
+def test_pull_up_and_dive_flattens_then_dives_onto_the_aim():
+    base = _spec("srbm").model_copy(update={"cep": 0.0})
+    from iadsim.scenario.catalog_models import Maneuver
+
+    spec = base.model_copy(update={"maneuver": Maneuver(kind="pull_up_dive", start_altitude="25 km", g_limit=20.0,
+                                                        pull_up_angle="10 deg")})
+    lat0, lon = np.radians([-20.5]), np.radians([-18.6])
+    alat, alon, aalt = np.radians([-20.0]), np.radians([-15.0]), np.array([10.0])
+    man = br.fly_missiles(spec, lat0, lon, np.zeros(1), alat, alon, aalt, np.random.default_rng(0), 0.5, 3000.0)
+    plain = br.fly_missiles(base, lat0, lon, np.zeros(1), alat, alon, aalt, np.random.default_rng(0), 0.5, 3000.0)
+
+    def path_angle(obj):
+        t, pos, vel, t_end = obj.missiles
+        k = int(np.floor(t_end[0] / 0.5))
+        r, v = pos[0, : k + 1], vel[0, : k + 1]
+        with np.errstate(invalid="ignore", divide="ignore"):  # at rest on the pad the angle is undefined
+            gam = np.degrees(np.arcsin(np.einsum("ij,ij->i", r, v) / (np.linalg.norm(r, axis=1) *
+                                                                       np.linalg.norm(v, axis=1))))
+        return radial_altitude(r), gam, r, v, t_end[0]
+
+    alt_m, gam_m, r_m, v_m, te_m = path_angle(man)
+    alt_p, gam_p, _, _, te_p = path_angle(plain)
+    down = np.flatnonzero(np.diff(alt_m) < 0)
+    below = down[alt_m[down] < 25e3]
+    # the pull-up: the flight path rises from the ballistic dive (about -40 deg) to about -10 deg
+    after_apogee = np.arange(alt_p.size) > np.argmax(alt_p)
+    assert gam_p[np.flatnonzero(after_apogee & (alt_p < 20e3))[0]] < -25.0
+    assert gam_m[below].max() > -12.0
+    # (its ballistic twin never flattens below 25 km), and proportional navigation still brings it onto the aim
+    assert gam_p[after_apogee & (alt_p < 25e3)].max() < -25.0
+    from iadsim.threats.ballistic import hermite
+
+    t, pos, vel, t_end = man.missiles
+    k = int(np.floor(t_end[0] / 0.5))
+    end, _ = hermite(pos[0, k], vel[0, k], pos[0, k + 1], vel[0, k + 1], 0.5, t_end[0] / 0.5 - k)
+    assert np.linalg.norm(end - geodetic2ecef(alat, alon, aalt)[0]) < 50.0
