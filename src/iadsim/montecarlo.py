@@ -20,6 +20,12 @@ A study directory is resumed only by the same scenario and version: another scen
 40) or another iadsim version is refused with one line, since its replications would be mixed with ones
 that do not belong to it; so is a directory that holds replication parts but no manifest.
 
+Backends (:func:`run_replications`, the executor of Monte Carlo, sweeps and optimisation): this process, a
+local process pool (the compiled scenarios go to each worker once, in its initializer), or Dask
+(``scheduler="local"`` for a ``distributed.LocalCluster``, an address for a running cluster, or a ``Client``):
+the compiled scenarios are scattered to every worker once and each task names them; parts are written by
+the calling process as results arrive, so a task Dask runs again after a lost worker is written once.
+
 Lost workers. A replication whose worker process dies (killed, out of memory) breaks the process pool;
 the pool is started again and the replications that had not finished are submitted again (finished ones
 are kept: their parts are already written). A replication is tried at most :data:`MAX_ATTEMPTS` times,
