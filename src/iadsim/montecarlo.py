@@ -20,6 +20,12 @@ A study directory is resumed only by the same scenario and version: another scen
 40) or another iadsim version is refused with one line, since its replications would be mixed with ones
 that do not belong to it; so is a directory that holds replication parts but no manifest.
 
+Backends (:func:`run_replications`, the executor of Monte Carlo, sweeps and optimisation): this process, a
+local process pool (the compiled scenarios go to each worker once, in its initializer), or Dask
+(``scheduler="local"`` for a ``distributed.LocalCluster``, an address for a running cluster, or a ``Client``):
+the compiled scenarios are scattered to every worker once and each task names them; parts are written by
+the calling process as results arrive, so a task Dask runs again after a lost worker is written once.
+
 Lost workers. A replication whose worker process dies (killed, out of memory) breaks the process pool;
 the pool is started again and the replications that had not finished are submitted again (finished ones
 are kept: their parts are already written). A replication is tried at most :data:`MAX_ATTEMPTS` times,
@@ -41,7 +47,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -107,24 +113,34 @@ class MonteCarloResult:
 _WORKER: dict = {}
 
 
-def _init_worker(scenario_path: str, allow_large: bool = False) -> None:
-    # the load happens once per worker, not once per replication: the rows' wall_s leave it out
-    _WORKER["compiled"] = dataclasses.replace(load_scenario(scenario_path, allow_large=allow_large), load_s=0.0)
+def _init_worker(compiled: tuple[CompiledScenario, ...]) -> None:
+    # the compiled scenarios travel once per worker process (pickled with the pool's initargs), not per task
+    _WORKER["compiled"] = compiled
 
 
 def _run_one(seed: int, compiled: CompiledScenario | None = None, summary_only: bool = True) -> dict:
     from iadsim.engine import Simulation
 
-    sim = Simulation(compiled if compiled is not None else _WORKER["compiled"], seed)
+    sim = Simulation(compiled if compiled is not None else _WORKER["compiled"][0], seed)
     return replication_row(sim.run(tables=not summary_only).summary)
 
 
-def _part(out: Path, seed: int) -> Path:
-    return out / "replications" / f"seed={seed:08d}.parquet"
+def _run_task(point: int, seed: int, summary_only: bool) -> tuple[int, int, dict]:
+    return point, seed, _run_one(seed, _WORKER["compiled"][point], summary_only)
 
 
-def _write_part(out: Path, row: dict) -> None:
-    path = _part(out, row["seed"])
+def _dask_task(compiled: CompiledScenario, point: int, seed: int, summary_only: bool) -> tuple[int, int, dict]:
+    # ``compiled`` is a scattered (broadcast) object: each worker holds it once; the task only names it
+    return point, seed, _run_one(seed, compiled, summary_only)
+
+
+def _part(out: Path, seed: int, point: int | None = None) -> Path:
+    name = f"seed={seed:08d}" if point is None else f"seed={seed:08d}_point={point:04d}"
+    return out / "replications" / f"{name}.parquet"
+
+
+def _write_part(out: Path, row: dict, point: int | None = None) -> None:
+    path = _part(out, row["seed"], point)
     tmp = path.with_suffix(".tmp")
     pq.write_table(pa.Table.from_pylist([row]), tmp)
     os.replace(tmp, path)
@@ -142,8 +158,10 @@ def _read_part(path: Path, seed: int) -> dict:
     return rows[0]
 
 
-def _open_study(out: Path, compiled: CompiledScenario, seeds: list[int], options: dict) -> None:
-    """Create or check ``out/study.json`` (module docstring)."""
+def _open_study(out: Path, compiled: CompiledScenario, seeds: list[int], options: dict,
+                design: dict | None = None) -> None:
+    """Create or check ``out/study.json`` (module docstring). ``design`` (a sweep's or an optimisation's
+    points) must be the same on a resume."""
     from iadsim import __version__
 
     manifest_path = out / "study.json"
@@ -161,34 +179,42 @@ def _open_study(out: Path, compiled: CompiledScenario, seeds: list[int], options
         if m.get("iadsim_version") != __version__:
             raise InputError(f"this study was run by iadsim {m.get('iadsim_version')}; this is iadsim "
                              f"{__version__}: use another --out", file=str(manifest_path))
+        if m.get("design") != design:
+            raise InputError("this study directory holds another design (other swept values or points, or a Monte "
+                             "Carlo study): use another --out", file=str(manifest_path))
         seeds = sorted(set(int(x) for x in m.get("seeds", [])) | set(seeds))
     elif parts.is_dir() and any(parts.iterdir()):
         raise InputError("holds replication parts but no study.json (another scenario or an older iadsim?): "
                          "use another --out", file=str(out))
     parts.mkdir(parents=True, exist_ok=True)
-    write_json(manifest_path, {
-        "study_format": STUDY_FORMAT, "iadsim_version": __version__, "scenario": compiled.scenario.name,
-        "scenario_file": compiled.source, "scenario_hash": compiled.scenario_hash, "seeds": sorted(seeds),
-        "options": options}, indent=2, sort_keys=True)
+    doc = {"study_format": STUDY_FORMAT, "iadsim_version": __version__, "scenario": compiled.scenario.name,
+           "scenario_file": compiled.source, "scenario_hash": compiled.scenario_hash, "seeds": sorted(seeds),
+           "options": options}
+    if design is not None:
+        doc["design"] = design
+    write_json(manifest_path, doc, indent=2, sort_keys=True)
 
 
 def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int], workers: int = 1,
                     out: str | Path | None = None,
                     progress: Callable[[int, int], None] | None = None,
-                    summary_only: bool = True, allow_large: bool = False) -> MonteCarloResult:
-    """Run one replication per seed (module docstring). ``workers > 1`` needs a scenario path.
+                    summary_only: bool = True, allow_large: bool = False,
+                    scheduler=None) -> MonteCarloResult:
+    """Run one replication per seed (module docstring).
 
-    ``summary_only=False`` builds each replication's full result (tables included) before taking its row;
-    the rows are the same. ``allow_large`` skips the work-estimate limits (:mod:`iadsim.scenario.work`).
-    Bad seeds, a study directory of another scenario or version raise :class:`~iadsim.errors.InputError`
-    before any replication runs."""
+    ``scheduler``: ``None`` runs in this process (``workers == 1``) or a local process pool of ``workers``;
+    ``"local"`` starts a ``distributed.LocalCluster`` of ``workers`` processes; an address
+    (``"tcp://host:8786"``) connects to a running Dask cluster; a ``distributed.Client`` is used as it is
+    (:func:`run_replications`). The rows do not depend on the backend. ``summary_only=False`` builds each
+    replication's full result (tables included) before taking its row; the rows are the same.
+    ``allow_large`` skips the work-estimate limits (:mod:`iadsim.scenario.work`). Bad seeds, a study
+    directory of another scenario or version raise :class:`~iadsim.errors.InputError` before any
+    replication runs."""
     from iadsim.engine.simulation import check_seed
 
     seeds = [check_seed(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError("seeds must be distinct")
-    if workers > 1 and len(seeds) > 1 and isinstance(scenario, CompiledScenario):
-        raise ValueError("parallel Monte Carlo needs the scenario's path")
     compiled = scenario if isinstance(scenario, CompiledScenario) else load_scenario(scenario, allow_large=allow_large)
     out_path = Path(out) if out is not None else None
     rows: dict[int, dict] = {}
@@ -204,22 +230,17 @@ def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int
     if progress:
         progress(done, len(seeds))
 
-    def record(row):
+    def record(point, seed, row):
         nonlocal done
-        rows[row["seed"]] = row
+        rows[seed] = row
         if out_path is not None:
             _write_part(out_path, row)
         done += 1
         if progress:
             progress(done, len(seeds))
 
-    restarts = 0
-    if workers <= 1 or len(todo) <= 1:
-        local = dataclasses.replace(compiled, load_s=0.0)
-        for s in todo:
-            record(_run_one(s, local, summary_only))
-    else:
-        restarts = _run_pool(str(scenario), todo, workers, summary_only, allow_large, record)
+    restarts = run_replications((compiled,), [(0, s) for s in todo], record, workers=workers, scheduler=scheduler,
+                                summary_only=summary_only)
     ordered = [rows[s] for s in sorted(rows)]
     result = MonteCarloResult(rows=ordered, stats=summarize_rows(ordered), out=out_path, pool_restarts=restarts)
     if out_path is not None:
@@ -227,8 +248,34 @@ def run_monte_carlo(scenario: str | Path | CompiledScenario, seeds: Iterable[int
     return result
 
 
-def _run_pool(scenario: str, todo: list[int], workers: int, summary_only: bool, allow_large: bool,
-              record: Callable[[dict], None]) -> int:
+def run_replications(compiled: Sequence[CompiledScenario], tasks: list[tuple[int, int]],
+                     record: Callable[[int, int, dict], None], *, workers: int = 1, scheduler=None,
+                     summary_only: bool = True) -> int:
+    """Run each task ``(point, seed)`` (a replication of ``compiled[point]`` with ``seed``) and call
+    ``record(point, seed, row)`` once per task, in this process, as results arrive (the caller writes the
+    part there, so a task retried on another worker is never written twice). Returns the pool restarts.
+
+    Backends. ``scheduler=None``: in this process (``workers <= 1`` or one task) or a local process pool
+    whose workers receive ``compiled`` once, at start. ``"local"``, an address or a ``distributed.Client``:
+    Dask; ``compiled`` is scattered to every worker once (``broadcast=True``) and each task carries only a
+    reference to it, its point and its seed. A worker that dies is replaced by the cluster and its tasks run
+    again elsewhere (the scheduler's ``allowed-failures``); a task that keeps killing workers stops the
+    study with one line, the finished replications kept."""
+    compiled = tuple(dataclasses.replace(c, load_s=0.0) for c in compiled)
+    if not tasks:
+        return 0
+    if scheduler is not None:
+        _run_dask(compiled, tasks, record, workers, scheduler, summary_only)
+        return 0
+    if workers <= 1 or len(tasks) <= 1:
+        for point, seed in tasks:
+            record(point, seed, _run_one(seed, compiled[point], summary_only))
+        return 0
+    return _run_pool(compiled, tasks, workers, summary_only, record)
+
+
+def _run_pool(compiled: tuple[CompiledScenario, ...], todo: list[tuple[int, int]], workers: int,
+              summary_only: bool, record: Callable[[int, int, dict], None]) -> int:
     """Run ``todo`` in a local process pool; a broken pool (a worker died) is started again and the
     replications that did not finish are submitted again, each at most :data:`MAX_ATTEMPTS` times.
     Returns the number of restarts."""
@@ -237,31 +284,85 @@ def _run_pool(scenario: str, todo: list[int], workers: int, summary_only: bool, 
     restarts = -1
     while left:
         restarts += 1
-        for s in left:
-            attempts[s] += 1
+        for t in left:
+            attempts[t] += 1
         pool = ProcessPoolExecutor(max_workers=min(workers, len(left)), initializer=_init_worker,
-                                   initargs=(scenario, allow_large))
+                                   initargs=(compiled,))
         broken = False
         try:
-            futures = {pool.submit(_run_one, s, None, summary_only): s for s in left}
+            futures = {pool.submit(_run_task, p, s, summary_only): (p, s) for p, s in left}
             for fut in as_completed(futures):
                 try:
-                    row = fut.result()
+                    point, seed, row = fut.result()
                 except BrokenProcessPool:
                     broken = True
                     continue
-                record(row)
+                record(point, seed, row)
                 left.remove(futures[fut])
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         if not broken:
             break
-        lost = [s for s in left if attempts[s] >= MAX_ATTEMPTS]
+        lost = [t for t in left if attempts[t] >= MAX_ATTEMPTS]
         if lost:
-            raise InputError(f"replication seed {lost[0]} lost its worker process {MAX_ATTEMPTS} times (killed or "
+            raise InputError(f"replication seed {lost[0][1]} lost its worker process {MAX_ATTEMPTS} times (killed or "
                              "out of memory?); the finished replications are kept: run the same command again "
                              "to resume")
     return max(restarts, 0)
+
+
+def dask_client(scheduler, workers: int = 2):
+    """``(client, owned)`` for ``scheduler``: a ``distributed.Client`` as given (``owned=False``), ``"local"``
+    for a new ``LocalCluster`` of ``workers`` single-threaded processes bound to 127.0.0.1 (no dashboard),
+    or the address of a running scheduler (``tcp://host:port``, started with ``dask scheduler``). A
+    scheduler that cannot be reached is one line."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError("--scheduler needs dask's distributed package (pip install 'dask[distributed]')") from None
+    if isinstance(scheduler, Client):
+        return scheduler, False
+    if scheduler == "local":
+        cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        return Client(cluster), True
+    if not isinstance(scheduler, str) or "://" not in scheduler:
+        raise InputError(f"scheduler {scheduler!r} is neither 'local' nor an address such as tcp://127.0.0.1:8786")
+    try:
+        return Client(scheduler, timeout="10s"), True
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {scheduler} ({type(exc).__name__}): start it with "
+                         "`dask scheduler` and workers with `dask worker ADDRESS`") from None
+
+
+def _run_dask(compiled, tasks, record, workers, scheduler, summary_only) -> None:
+    from distributed import as_completed as dask_completed
+    from distributed.scheduler import KilledWorker
+
+    client, owned = dask_client(scheduler, workers)
+    try:
+        shared = client.scatter(list(compiled), broadcast=True, hash=False)
+        tag = compiled[0].scenario_hash[:12]
+        futures = [client.submit(_dask_task, shared[p], p, s, summary_only, key=f"iadsim-{tag}-{p}-{s}")
+                   for p, s in tasks]
+        try:
+            for fut in dask_completed(futures):
+                try:
+                    point, seed, row = fut.result()
+                except KilledWorker:
+                    raise InputError(f"a replication ({fut.key}) killed its Dask workers again and again (out of "
+                                     "memory?); the finished replications are kept: run the same command again "
+                                     "to resume") from None
+                record(point, seed, row)
+                fut.release()
+        finally:
+            client.cancel(futures)
+    finally:
+        if owned:
+            cluster = client.cluster
+            client.close()
+            if cluster is not None:
+                cluster.close()
 
 
 def wilson_interval(p: float, n: float, z: float) -> tuple[float, float]:

@@ -70,6 +70,12 @@ command("track", track)
 from iadsim.cli.mc import mc  # noqa: E402, I001
 
 command("mc", mc)
+from iadsim.cli.sweep import sweep  # noqa: E402, I001
+
+command("sweep", sweep)
+from iadsim.cli.optimize import optimize  # noqa: E402, I001
+
+command("optimize", optimize)
 from iadsim.cli.wta import wta  # noqa: E402, I001
 
 command("wta", wta)

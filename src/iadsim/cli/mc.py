@@ -22,6 +22,8 @@ def mc(
     runs: int = typer.Option(50, "--runs", min=1, help="Number of replications."),
     first_seed: int = typer.Option(0, "--first-seed", help="Seeds are first_seed .. first_seed + runs - 1 (>= 0)."),
     workers: int = typer.Option(2, "--workers", min=1, help="Local worker processes."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask: 'local' (a LocalCluster of --workers "
+                                         "processes) or the address of a running scheduler (tcp://host:8786)."),
     out: Path | None = typer.Option(None, "--out", help="Study directory (default runs/<scenario>_mc)."),
     allow_large: bool = typer.Option(False, "--allow-large",
                                      help="Run even when the scenario's work estimate is above the limits."),
@@ -43,6 +45,7 @@ def mc(
         task = bar.add_task("mc", total=runs)
         try:
             result = run_monte_carlo(scenario, seeds, workers=workers, out=out, allow_large=allow_large,
+                                     scheduler=scheduler,
                                      progress=lambda done, total: bar.update(task, completed=done))
         except OSError as exc:
             raise InputError(f"cannot write the study directory: {exc.strerror or exc}", file=str(out)) from None
