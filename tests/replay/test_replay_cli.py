@@ -88,7 +88,7 @@ def test_replay_command_serves_on_loopback(run_dir):
     finally:
         p.send_signal(signal.SIGINT)
         try:
-            p.wait(timeout=10)
+            p.wait(timeout=30)  # generous: a loaded 2-core CI host
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
