@@ -57,11 +57,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--before", default=str(ROOT / "benchmarks/data/layered_baseline_first_fidelity.csv"))
     ap.add_argument("--after", required=True)
+    ap.add_argument("--labels", nargs=2, default=["first-fidelity fly-out", "3-DOF fly-out"],
+                    help="column titles of --before and --after")
     args = ap.parse_args()
     before, after = _rows(Path(args.before)), _rows(Path(args.after))
     seeds = sorted(set(before) & set(after))
     print(f"{len(seeds)} seeds in both ({seeds[0]}..{seeds[-1]})\n")
-    print("| metric (mean, 95% CI) | first-fidelity fly-out | 3-DOF fly-out | paired difference |")
+    print(f"| metric (mean, 95% CI) | {args.labels[0]} | {args.labels[1]} | paired difference |")
     print("|---|---|---|---|")
     for label, key, fmt in METRICS:
         b = [before[s][key] for s in seeds]
