@@ -245,20 +245,35 @@ class Engagements:
             tp = np.where(ok, t_launch + tof, tp)
         return _predict_at(x, ball, tp - t_x, self.beta), tp
 
-    def uplink(self, t, sensor: int) -> None:
-        """After a scan of radar ``sensor``: new aim points for the midcourse interceptors whose fire unit is
-        linked to it and whose track it has just updated."""
+    def _uplink_rows(self, sensor: int):
+        """Rows, engagements and fire units of the interceptors in midcourse whose unit is linked to radar
+        ``sensor`` (None when there are none)."""
         rows = self.in_flight()
         if rows.size == 0:
-            return
-        st = self.st
-        rows = rows[st["phase"][rows] <= af.MIDCOURSE]
+            return None
+        rows = rows[self.st["phase"][rows] <= af.MIDCOURSE]
         if rows.size == 0:
-            return
+            return None
         eng = self.row_eng[rows]
         fus = np.array(self.cols["fire_unit"], np.int64)[eng]
         linked = self.linked[fus, sensor]
-        rows, eng, fus = rows[linked], eng[linked], fus[linked]
+        return rows[linked], eng[linked], fus[linked]
+
+    def uplink_demand(self, sensor: int) -> int:
+        """Interceptors in midcourse that radar ``sensor`` guides (one uplink each per frame of a radar with
+        a time budget, :mod:`iadsim.sensors.scheduler`)."""
+        got = self._uplink_rows(sensor)
+        return 0 if got is None else int(got[0].size)
+
+    def uplink(self, t, sensor: int, limit: int | None = None) -> None:
+        """After a scan of radar ``sensor``: new aim points for the midcourse interceptors whose fire unit is
+        linked to it and whose track it has just updated; ``limit``: the uplinks the radar's time budget
+        granted this frame (the first rows, in launch order)."""
+        got = self._uplink_rows(sensor)
+        if got is None:
+            return
+        rows, eng, fus = got if limit is None else (a[:limit] for a in got)
+        st = self.st
         if rows.size == 0 or len(self.tracker.id) == 0:
             return
         # the track rows (ids are unique) that this radar has just updated

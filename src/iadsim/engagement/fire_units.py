@@ -5,6 +5,11 @@ rounds and ``fire_channels`` simultaneous engagements it can guide. A salvo take
 fullest launchers first; a launcher emptied while reserve remains is refilled ``reload_time`` after the
 salvo's launch (an ``Ev.RELOAD`` event). A channel is held from the launch order until the engagement's
 last interceptor ends. Invariant (tested): fired + ready + reserve = the unit's initial rounds, none negative.
+
+Channels drawn on a radar's time budget (``radar_channels``): units whose fire-control radar has a time
+budget share the engagements it can guide (:func:`iadsim.sensors.scheduler.engagement_channels`); the
+headroom ``limit - busy`` of each radar is handed to its units in unit order, so the units of one radar
+together never start more engagements than it can guide.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from iadsim.engine.events import Ev
 class FireUnits:
     """State of every fire unit of a replication (module docstring); ``salvo (F,)`` rounds per engagement."""
 
-    def __init__(self, table, salvo, queue, log):
+    def __init__(self, table, salvo, queue, log, radar_channels=None):
         self.table = table
+        #: ``(group (F,), limit (G,))``: each unit's budgeted radar (-1: none) and the channels each can guide
+        self.radar_channels = radar_channels
         self.salvo = np.asarray(salvo, np.int64)
         self.queue = queue
         self.log = log
@@ -40,7 +47,16 @@ class FireUnits:
     def shots(self) -> np.ndarray:
         """Engagements each unit can start now: free channels and ready rounds for a salvo."""
         free = self.table.fire_channels - self.channels_busy
-        return np.maximum(np.minimum(free, self.ready() // self.salvo), 0)
+        can = np.maximum(np.minimum(free, self.ready() // self.salvo), 0)
+        if self.radar_channels is not None:
+            group, limit = self.radar_channels
+            on = group >= 0
+            busy = np.bincount(group[on], weights=self.channels_busy[on], minlength=limit.size)
+            left = limit - busy.astype(np.int64)
+            for f in np.flatnonzero(on):  # a few units per radar
+                can[f] = max(min(can[f], left[group[f]]), 0)
+                left[group[f]] -= can[f]
+        return can
 
     def rounds(self) -> np.ndarray:
         """Ready plus reserve rounds per unit."""

@@ -46,6 +46,7 @@ from iadsim.sensors.jamming import JammerTable
 from iadsim.sensors.radar import Radar, RadarParams
 from iadsim.sensors.resolution import C_LIGHT, range_resolution
 from iadsim.sensors.scan import ScanClock
+from iadsim.sensors.scheduler import ENGAGED, OTHER, THREATENING, BudgetParams, Scheduler, engagement_channels
 from iadsim.status import FLYING, INTERCEPTED, LEAKED, NOT_LAUNCHED, STATUS_NAMES  # noqa: F401 (re-exported)
 from iadsim.threats.state import ThreatState
 from iadsim.tracking import EKF, SensorGeometry, Tracker, TrackerConfig
@@ -56,14 +57,15 @@ from iadsim.tracking.motion import NCV, Ballistic
 SMALL_TARGET_RCS = 0.1
 
 
-def small_target_counting(radars):
+def small_target_counting(radars, schedulers=None):
     """``counted(sensor, pos)`` for the tracker: a scan counts against a track only where the sensor should
     have seen it, i.e. inside its coverage (range window, azimuth sector, elevation limits, 4/3-earth horizon:
     :meth:`iadsim.sensors.radar.Radar.geometry`) and within its detection range for a small target of
     ``SMALL_TARGET_RCS`` at the reference Pd, ``r_ref (sigma / sigma_ref)^(1/4)``. A fire-control radar's
     sector, or a low drone below a radar's horizon, then does not delete the track another radar holds.
     A scan with jam strobes also counts along them at any range (the strobes' triangulated fixes are that
-    scan's detections of the jammers: :meth:`~iadsim.sensors.radar.Radar.along_strobes`)."""
+    scan's detections of the jammers: :meth:`~iadsim.sensors.radar.Radar.along_strobes`). A radar with a time
+    budget counts only where its frame looked (``schedulers``: :meth:`iadsim.sensors.scheduler.Scheduler.looked`)."""
     r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
 
     def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
@@ -72,7 +74,10 @@ def small_target_counting(radars):
         d = pos - radar.ecef
         near = np.flatnonzero(np.einsum("mi,mi->m", d, d) <= r_small[sensor] ** 2)  # cheap range cut first
         if near.size:  # a rotating radar's scan counts only in the sector it just looked at
-            out[near] = radar.geometry(pos[near], np.zeros((near.size, 3)), radar.last_sector)[1]
+            geo, cover = radar.geometry(pos[near], np.zeros((near.size, 3)), radar.last_sector)
+            if schedulers is not None and schedulers[sensor] is not None:
+                cover &= schedulers[sensor].looked(geo[:, 1], geo[:, 2])
+            out[near] = cover
         if len(radar.last_strobes):
             out |= radar.along_strobes(pos)
         return out
@@ -131,6 +136,28 @@ def radar_params(site) -> RadarParams:
     return p
 
 
+def radar_scheduler(site, params: RadarParams) -> Scheduler | None:
+    """The frame scheduler of a radar type with a ``budget`` (:mod:`iadsim.sensors.scheduler`), else None."""
+    b = site.spec.budget
+    if b is None:
+        return None
+    bp = BudgetParams(frame=params.scan_period, search_time=b.search_time, track_dwell=b.track_dwell,
+                      uplink_dwell=b.uplink_dwell, revisit=(b.revisit_engaged, b.revisit_threat, b.revisit_other),
+                      track_capacity=b.track_capacity, search_reserve=b.search_reserve)
+    return Scheduler(bp, (params.beamwidth_az, params.beamwidth_el), (params.az_center, params.az_width))
+
+
+def budget_channels(c: CompiledScenario, schedulers, salvo):
+    """``FireUnits``' ``radar_channels``: each unit's first linked radar if it has a time budget, and the
+    engagements each such radar can guide at the largest salvo of its units; None without budgets."""
+    group = np.array([r[0] if r and schedulers[r[0]] is not None else -1 for r in c.fire_units.radars], np.int64)
+    if not (group >= 0).any():
+        return None
+    limit = np.array([engagement_channels(s.params, int(salvo[group == k].max())) if (group == k).any() else 0
+                      for k, s in enumerate(schedulers)], np.int64)
+    return group, limit
+
+
 class Simulation:
     """One replication: wires the components and runs the event loop (module docstring).
 
@@ -168,6 +195,7 @@ class Simulation:
         self.radars = [Radar(radar_params(site), sensor=i, terrain=c.terrain, gamma_land=c.gamma_land,
                              gamma_sea=c.gamma_sea) for i, site in enumerate(c.radars)]
         self.radar_rngs = [component_rng(seed, f"radar:{site.name}") for site in c.radars]
+        self.schedulers = [radar_scheduler(site, r.params) for site, r in zip(c.radars, self.radars, strict=True)]
         self.scan_clock = ScanClock([r.params.scan_period for r in self.radars],
                                     [r.params.sectors for r in self.radars])
         self.jammers = JammerTable.build(c.jammers, self.threats.raid)
@@ -185,7 +213,8 @@ class Simulation:
 
             self.tracker = TruthTracker(self.threats, self.threat_state)
         else:
-            self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars))
+            budgets = self.schedulers if any(s is not None for s in self.schedulers) else None
+            self.tracker = Tracker(geom, tracking_filter(ts), cfg, counted=small_target_counting(self.radars, budgets))
         self.strobes = None
         if len(self.jammers):
             from iadsim.tracking.strobes import StrobeFixer
@@ -196,7 +225,8 @@ class Simulation:
         doctrine = c.doctrine
         self.kin = fire_unit_kinematics(c, self.radars)
         self.F = len(c.fire_units)
-        self.fire_units = FireUnits(c.fire_units, self.kin.salvo, self.queue, self.log)
+        self.fire_units = FireUnits(c.fire_units, self.kin.salvo, self.queue, self.log,
+                                    budget_channels(c, self.schedulers, self.kin.salvo))
         self.doctrine = Doctrine(self.kin, cycle=c.c2_cycle, layering=doctrine.layering, method=doctrine.assignment,
                                  cost_weight=doctrine.cost_per_usd, look_ahead=doctrine.look_ahead,
                                  time_limit=doctrine.wta_time_limit, beta=doctrine.assumed_ballistic_coefficient)
@@ -281,8 +311,15 @@ class Simulation:
         th = self.threats
         pos, vel = th.truth.state(t, idx)
         jam = self.jammers.at(t, flying, th.truth.state) if len(self.jammers) else None
+        sched = self.schedulers[k]
+        if sched is not None:  # a radar with a time budget looks only where its frame's plan points it
+            lit, uplinks = self._plan_frame(t, k, pos, vel)
+            idx, pos, vel = idx[lit], pos[lit], vel[lit]
         det = radar.measure(t, pos, vel, th.rcs[idx], idx, self.radar_rngs[k], jammers=jam,
                             sector=self.scan_clock.step(k))
+        if sched is not None:
+            det = sched.keep_detections(det, radar.params.measured)
+            radar.last_strobes = det.strobes
         self.n_scans += 1
         self.n_detections += len(det)
         self.n_false += int(np.count_nonzero(det.truth_id < 0))
@@ -295,7 +332,33 @@ class Simulation:
                 R = np.concatenate([np.broadcast_to(R, (z.shape[0], m, m)), Rf])
                 z = np.vstack([z, zf])
         self.tracker.step(t, k, z, R)
-        self.engagements.uplink(t, k)
+        self.engagements.uplink(t, k, None if sched is None else uplinks)
+
+    def _plan_frame(self, t, k, pos, vel):
+        """One frame of radar ``k``'s time budget (:mod:`iadsim.sensors.scheduler`): the candidate tracks
+        (the tracker's, extrapolated at constant velocity to ``t``, inside the radar's coverage) with their
+        class (engaged; threatening an asset by :class:`~iadsim.evaluation.threat_evaluation.ThreatEvaluator`
+        on confirmed tracks; other) and the uplinks asked. Returns the truth objects the frame illuminates
+        (``pos``, ``vel`` (N, 3)) and the uplinks granted."""
+        radar, sched, tr = self.radars[k], self.schedulers[k], self.tracker
+        ids, prio, beams = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 4))
+        if len(tr.id):
+            x = tr.state.x[:, :6]
+            p = x[:, :3] + x[:, 3:6] * (t - tr.t)[:, None]
+            geo, cover = radar.geometry(p, x[:, 3:6])
+            rows = np.flatnonzero(cover)
+            ids, beams = tr.id[rows], geo[rows]
+            prio = np.full(rows.size, OTHER, np.int64)
+            conf = np.flatnonzero(tr.status[rows] == 1)
+            if conf.size:
+                ev = self.evaluator.evaluate(np.hstack([p[rows[conf]], x[rows[conf], 3:6]]))
+                prio[conf[ev.asset >= 0]] = THREATENING
+            engaged = np.fromiter(self.engagements.engaged_until, np.int64, len(self.engagements.engaged_until))
+            prio[np.isin(ids, engaged)] = ENGAGED
+        fp = sched.plan(t, ids, prio, self.engagements.uplink_demand(k))
+        sched.set_beams(beams[fp.tracks, 1], beams[fp.tracks, 2])
+        geo = radar.geometry(pos, vel)[0]
+        return sched.looked(geo[:, 1], geo[:, 2]), fp.uplinks
 
     def _c2(self, t, _):
         self.queue.push(t + self.c.c2_cycle, Ev.C2, None)

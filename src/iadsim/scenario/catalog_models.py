@@ -47,8 +47,26 @@ class _Frozen(StrictModel):  # frozen, extra="forbid", finite numbers, no boolea
 #: types without them dump (and hash) as before
 RADAR_STRESS_FIELDS = ("frequency", "bandwidth", "aperture_width", "aperture_height", "beamwidth_azimuth",
                        "beamwidth_elevation", "doppler_filters", "antenna_gain", "noise_figure", "sidelobe_level",
-                       "mti_notch", "clutter_attenuation", "scan", "scan_sectors")
+                       "mti_notch", "clutter_attenuation", "scan", "scan_sectors", "budget")
 Gain = Annotated[Decibel, Field(gt=0.0)]
+PositiveDuration = Annotated[Duration, Field(gt=0.0)]
+
+
+class RadarBudget(_Frozen):
+    """The time budget of a multifunction radar (:mod:`iadsim.sensors.scheduler`; Billetter, *Multifunction
+    Array Radar*, 1989): frames of the type's ``scan_period``; ``search_time`` of radar time searches the
+    whole sector once; each interceptor in midcourse takes an ``uplink_dwell`` per frame and each track
+    dwell ``track_dwell``; desired revisits of engaged, threatening and other tracks; at most
+    ``track_capacity`` tracks maintained; ``search_reserve`` of every frame kept for search."""
+
+    search_time: PositiveDuration
+    track_dwell: PositiveDuration
+    uplink_dwell: PositiveDuration
+    revisit_engaged: PositiveDuration
+    revisit_threat: PositiveDuration
+    revisit_other: PositiveDuration
+    track_capacity: Annotated[int, Field(ge=1, le=100_000)]
+    search_reserve: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.1
 
 
 class RadarType(_Frozen):
@@ -70,6 +88,9 @@ class RadarType(_Frozen):
       needs (:mod:`iadsim.sensors.jamming`).
     * ``scan: rotating``: the beam sweeps the azimuths in ``scan_sectors`` sectors, each at its own time
       (:mod:`iadsim.sensors.scan`); ``instant`` (the default) looks everywhere at the scan's time.
+    * ``budget`` (:class:`RadarBudget`): the multifunction radar's time budget shared by search, track
+      dwells and uplinks (:mod:`iadsim.sensors.scheduler`); it also limits the engagement channels of the
+      fire units it serves.
     """
 
     description: str = ""
@@ -107,6 +128,7 @@ class RadarType(_Frozen):
     clutter_attenuation: Annotated[Decibel, Field(ge=1.0)] = 1.0
     scan: Literal["instant", "rotating"] = "instant"
     scan_sectors: Annotated[int, Field(ge=1, le=720)] = 8
+    budget: RadarBudget | None = None
 
     @model_validator(mode="after")
     def _ranges(self):
@@ -118,6 +140,16 @@ class RadarType(_Frozen):
             raise ValueError("an aperture gives a beamwidth only with the radar's frequency")
         if self.scan == "rotating" and self.azimuth_width < 6.283185307179586 - 1e-9:
             raise ValueError("scan: rotating needs azimuth_width 360 deg (a sector radar scans electronically)")
+        b = self.budget
+        if b is not None:
+            if self.scan != "instant" or None in self.beamwidths:
+                raise ValueError("a budget needs an electronically steered radar (scan: instant) with its beamwidths")
+            for name in ("revisit_engaged", "revisit_threat", "revisit_other"):
+                if getattr(b, name) < self.scan_period - 1e-9:
+                    raise ValueError(f"budget.{name} must be at least the frame (scan_period)")
+            room = self.scan_period * (1.0 - b.search_reserve)
+            if max(b.track_dwell, b.uplink_dwell) > room:
+                raise ValueError("budget: a track or uplink dwell must fit in scan_period x (1 - search_reserve)")
         return self
 
     @model_serializer(mode="wrap")
