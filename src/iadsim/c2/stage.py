@@ -304,7 +304,8 @@ class C2:
             return
         d = t - t_dec
         order = type(order)(**{**{fl.name: getattr(order, fl.name) for fl in fields(order)},
-                               "t_launch": order.t_launch + d, "t_intercept": order.t_intercept + d})
+                               "t_launch": order.t_launch + d, "t_intercept": order.t_intercept + d,
+                               "track_row": np.zeros(1, np.int64)})
         self.log.event(t, "order_received", track=tid, fire_unit=f, detail=f"delay {d:.3f} s")
         self.eng.fire(t_dec, order, track, cls)
 

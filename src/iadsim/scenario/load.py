@@ -302,7 +302,9 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         origin_lat=origin.lat, origin_lon=origin.lon, origin_alt=origin.alt,
         terrain=terrain, jammers=tuple(jammers), network=network,
         emcon=tuple(tuple(sorted(w)) for w in emcon) if scenario.emcon else (),
-        aim_points=aim_points if aim_nodes else None, aim_nodes=tuple(aim_nodes),
+        # the defense nodes join the aim table only when some raid aims at one
+        **({"aim_points": aim_points, "aim_nodes": tuple(aim_nodes)}
+           if any(int(r.targets.max()) >= len(assets.names) for r in raids) else {}),
         **({} if scenario.terrain is None else {"gamma_land": scenario.terrain.land_gamma,
                                                 "gamma_sea": scenario.terrain.sea_gamma}),
     )
