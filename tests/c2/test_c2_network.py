@@ -167,3 +167,18 @@ def test_bad_network_input_is_one_clear_line(network, expect):
         scenario_from_data(d)
     msg = str(exc.value)
     assert expect in msg and "\n" not in msg
+
+
+def test_engage_on_remote_lets_a_unit_fire_on_another_radars_track():
+    def data(remote):
+        d = scenario("0 s", engage_on_remote=remote)
+        d["sensors"].append({"name": "EW-1", "type": "surveillance_radar",
+                             "position": {"lat": -20.0, "lon": -15.1, "alt": "30 m"}})
+        d["network"]["links"].append({"name": "ew", "ends": ["EW-1", "command post"], "latency": "0 s"})
+        d["emcon"] = [{"radar": "FCR-1", "silent": [{"start": "0 s", "end": "10 min"}]}]  # its own radar is silent
+        return d
+
+    _, r_on = run(data(True))
+    _, r_off = run(data(False))
+    assert len(engagements(r_on)["t_decision"]) > 0  # on the surveillance radar's tracks
+    assert len(engagements(r_off)["t_decision"]) == 0  # its own radar holds none
