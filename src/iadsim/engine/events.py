@@ -20,9 +20,16 @@ class Ev(IntEnum):
     RELOAD = 4  # a launcher is refilled from the reserve
     SCAN = 5  # a radar scan is processed by the tracker
     KILL_ASSESS = 6  # the command post looks at the track of an engaged threat again
-    C2 = 7  # command-post cycle: threat evaluation, weapon assignment, launch orders
-    SAMPLE = 8  # the output sampling tick: truth, tracks and interceptors are sampled
-    OBSERVE = 9  # an observer of the run looks at the world (DIS output, live pacing: Simulation observers)
+    # the C2 network's messages and link changes (iadsim.c2) come before the command-post cycle at equal
+    # times, so a report arriving at a cycle's time is in that cycle's picture; the values after KILL_ASSESS
+    # moved up by four when they were added (only the order matters: the values are not stored anywhere)
+    LINK = 7  # a scheduled link cut or restoration
+    TRACK_REPORT = 8  # a radar's track reports reach the command post
+    ORDER = 9  # a launch order reaches its fire unit
+    KA_REPORT = 10  # a fire unit's kill-assessment report reaches the command post
+    C2 = 11  # command-post cycle: threat evaluation, weapon assignment, launch orders
+    SAMPLE = 12  # the output sampling tick: truth, tracks and interceptors are sampled
+    OBSERVE = 13  # an observer of the run looks at the world (DIS output, live pacing: Simulation observers)
 
 
 class EventQueue:

@@ -106,7 +106,7 @@ def realize_raids(c: CompiledScenario, rng: np.random.Generator) -> RaidRealizat
     cls = np.array([THREAT_CLASSES.index(k) for k in kind], dtype=np.int8)
     ball = np.flatnonzero(kind == "ballistic")
     air = np.flatnonzero(kind != "ballistic")
-    a = c.assets
+    a = c.assets if c.aim_points is None else c.aim_points  # assets, then defense nodes
 
     groups = []  # ballistic flight groups, rows in `ball_rows` order
     ball_rows = []
@@ -255,7 +255,7 @@ def _air_paths(c, types, air, raid_ix, type_ix, lat, lon, target, aim, rng):
 
     Draws (from the raid generator, after the ballistic ones, in raid then row order): the aim error (two
     normals per threat whose type has a CEP), the dog-legs of a drone profile, the payloads' aim errors."""
-    a = c.assets
+    a = c.assets if c.aim_points is None else c.aim_points  # assets, then defense nodes
     groups, order, payload_groups = [], [], []
     p_parent, p_offset, p_type, p_aim = [], [], [], []
     for ri in sorted(set(raid_ix[air].tolist())):

@@ -197,7 +197,7 @@ def layout(sim) -> dict:
         raids.append({"name": r.name, "threat": tname, "class": spec.kind,
                       "count": int(r.count), "lat_deg": float(deg(r.center_lat)), "lon_deg": float(deg(r.center_lon)),
                       "radius_m": float(r.radius), "t_start_s": float(r.t_start), "t_end_s": float(r.t_end),
-                      "targets": [a.names[int(i)] for i in r.targets]})
+                      "targets": [(c.aim_points or a).names[int(i)] for i in r.targets]})
     return {"scenario": c.scenario.name, "duration_s": float(c.duration),
             "origin_deg": [float(deg(c.origin_lat)), float(deg(c.origin_lon)), float(c.origin_alt)],
             "assets": assets, "sensors": sensors, "fire_units": fire_units, "raids": raids}

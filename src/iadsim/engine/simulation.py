@@ -31,7 +31,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics, planned_pk
+from iadsim.assignment.doctrine import FireUnitKinematics, planned_pk
+from iadsim.c2.stage import C2
 from iadsim.engagement.engagements import Engagements
 from iadsim.engagement.envelope import EnvelopeSet, envelope_table, required_accel
 from iadsim.engagement.fire_units import FireUnits
@@ -39,7 +40,6 @@ from iadsim.engine.events import Ev, EventLog, EventQueue
 from iadsim.engine.raid import RaidRealization, realize_raids
 from iadsim.engine.result import RunResult, build_result
 from iadsim.errors import InputError
-from iadsim.evaluation.threat_evaluation import ThreatEvaluator
 from iadsim.scenario.catalog_models import LAYERS, THREAT_CLASSES
 from iadsim.scenario.compiled import CompiledScenario
 from iadsim.sensors.jamming import JammerTable
@@ -162,9 +162,9 @@ class Simulation:
     """One replication: wires the components and runs the event loop (module docstring).
 
     Components and the state they own: :class:`~iadsim.threats.state.ThreatState` (threat status, leaker
-    damage), the radars and the central :class:`~iadsim.tracking.Tracker`, the command post's
-    :class:`~iadsim.evaluation.threat_evaluation.ThreatEvaluator` and
-    :class:`~iadsim.assignment.doctrine.Doctrine`, :class:`~iadsim.engagement.fire_units.FireUnits` and
+    damage), the radars and the central :class:`~iadsim.tracking.Tracker`, the C2 stage
+    :class:`~iadsim.c2.stage.C2` (the command post's threat evaluation and doctrine, the network, degraded
+    modes), :class:`~iadsim.engagement.fire_units.FireUnits` and
     :class:`~iadsim.engagement.engagements.Engagements` (interceptors in flight). The simulation object keeps
     only the queue, the log and the output samples.
 
@@ -221,22 +221,20 @@ class Simulation:
 
             self.strobes = StrobeFixer(geom, max_age=max(r.params.scan_period for r in self.radars))
 
-        # command post and fire units
+        # fire units, interceptors in flight, and the C2 stage (command post, network, degraded modes)
         doctrine = c.doctrine
         self.kin = fire_unit_kinematics(c, self.radars)
         self.F = len(c.fire_units)
         self.fire_units = FireUnits(c.fire_units, self.kin.salvo, self.queue, self.log,
                                     budget_channels(c, self.schedulers, self.kin.salvo))
-        self.doctrine = Doctrine(self.kin, cycle=c.c2_cycle, layering=doctrine.layering, method=doctrine.assignment,
-                                 cost_weight=doctrine.cost_per_usd, look_ahead=doctrine.look_ahead,
-                                 time_limit=doctrine.wta_time_limit, beta=doctrine.assumed_ballistic_coefficient)
-        self.later_cap = c.fire_units.fire_channels * max(1, int(np.ceil(doctrine.look_ahead / 60.0)))
-        self.evaluator = ThreatEvaluator(c.assets.ecef, c.assets.value, doctrine.priorities,
-                                         doctrine.threat_radius, doctrine.assumed_ballistic_coefficient)
         self.engagements = Engagements(
             c, self.kin, self.fire_units, self.threats, self.threat_state, self.tracker,
             [component_rng(seed, f"fire_unit:{name}") for name in c.fire_units.names], self.queue, self.log,
             doctrine.kill_assessment_delay)
+        self.c2 = C2(c, self.kin, self.tracker, self.radars, self.fire_units, self.engagements, self.threats,
+                     self.queue, self.log, component_rng(seed, "network"))
+        self.doctrine = self.c2.cp.doctrine
+        self.evaluator = self.c2.cp.evaluator
 
         self.truth_rows: list[tuple] = []
         self.track_rows: list[tuple] = []
@@ -265,22 +263,29 @@ class Simulation:
         for k, radar in enumerate(self.radars):
             phase = self.radar_rngs[k].uniform(0.0, radar.params.scan_period)
             q.push(phase / radar.params.sectors, Ev.SCAN, k)
-        q.push(0.0, Ev.C2, None)
+        self.c2.start()
         q.push(0.0, Ev.SAMPLE, None)
         for k in range(len(self.observers)):
             q.push(0.0, Ev.OBSERVE, k)
 
+        c2 = self.c2
+
         def impact(t, i):
             eng.advance(t)  # an interceptor may reach the threat just before it lands
             ts.on_impact(t, i)
+            if c2.active:
+                c2.on_impact(t, i)
 
         def kill_assess(t, e):
             eng.advance(t)
             eng.on_kill_assess(t, e)
+            c2.on_assessed(t, e)
 
-        handlers = {Ev.LAUNCH: ts.on_launch, Ev.IMPACT: impact, Ev.SCAN: self._scan, Ev.C2: self._c2,
+        handlers = {Ev.LAUNCH: ts.on_launch, Ev.IMPACT: impact, Ev.SCAN: self._scan, Ev.C2: c2.on_cycle,
                     Ev.ROUND: eng.on_round, Ev.FLYOUT: eng.on_tick, Ev.KILL_ASSESS: kill_assess,
-                    Ev.RELOAD: self.fire_units.on_reload, Ev.SAMPLE: self._sample, Ev.OBSERVE: self._observe}
+                    Ev.RELOAD: self.fire_units.on_reload, Ev.SAMPLE: self._sample, Ev.OBSERVE: self._observe,
+                    Ev.LINK: c2.on_link, Ev.TRACK_REPORT: c2.on_report, Ev.ORDER: c2.on_order,
+                    Ev.KA_REPORT: c2.on_ka_report}
         next_progress = 0.0
         t_last, t = c.duration, 0.0
         while len(q) and q.peek_time() <= c.duration:
@@ -305,6 +310,11 @@ class Simulation:
     def _scan(self, t, k):
         self.engagements.advance(t)  # the radar sees the world as the interceptors have left it
         radar = self.radars[k]
+        if self.c2.active and not self.c2.scanning(t, k):  # EMCON silence or a destroyed radar
+            if self.c2.radar_alive(k):
+                self.queue.push(t + self.scan_clock.dwell(k), Ev.SCAN, k)
+                self.scan_clock.step(k)
+            return
         self.queue.push(t + self.scan_clock.dwell(k), Ev.SCAN, k)
         flying = self.threat_state.flying(t)
         idx = np.flatnonzero(flying)
@@ -333,6 +343,7 @@ class Simulation:
                 z = np.vstack([z, zf])
         self.tracker.step(t, k, z, R)
         self.engagements.uplink(t, k, None if sched is None else uplinks)
+        self.c2.on_scan(t, k)
 
     def _plan_frame(self, t, k, pos, vel):
         """One frame of radar ``k``'s time budget (:mod:`iadsim.sensors.scheduler`): the candidate tracks
@@ -359,21 +370,6 @@ class Simulation:
         sched.set_beams(beams[fp.tracks, 1], beams[fp.tracks, 2])
         geo = radar.geometry(pos, vel)[0]
         return sched.looked(geo[:, 1], geo[:, 2]), fp.uplinks
-
-    def _c2(self, t, _):
-        self.queue.push(t + self.c.c2_cycle, Ev.C2, None)
-        self.engagements.advance(t)
-        tracks = self.tracker.predict_confirmed(t)
-        if len(tracks) == 0 or self.F == 0:
-            return
-        ev = self.evaluator.evaluate(tracks.x, tracks.cls)
-        has_deadline = (ev.asset >= 0) | (ev.cls == 0)
-        t_end = np.where(has_deadline, t + ev.t_go, np.inf)
-        eligible = self.engagements.eligible(tracks)
-        fu = self.fire_units
-        later = np.minimum(fu.rounds() // self.kin.salvo, self.later_cap)
-        orders = self.doctrine.plan(t, tracks.x, ev.cls, ev.value, t_end, eligible, fu.shots(), later)
-        self.engagements.fire(t, orders, tracks, ev.cls)
 
     def _observe(self, t, k):
         obs = self.observers[k]

@@ -540,9 +540,13 @@ class AirThreatType(_ThreatBase):
     loiter: Loiter | None = None
     release_range: PositiveLength | None = None
     payload: Payload | None = None
+    #: an anti-radiation missile (a cruise type): it homes on the emission of the radar it is aimed at and
+    #: hits it only if the radar emitted within ``seeker_memory`` before the impact (:mod:`iadsim.c2.nodes`)
+    anti_radiation: bool = False
+    seeker_memory: Annotated[Duration, Field(ge=0.0)] = 0.0
 
     _OPTIONAL = ("cep", "warhead", "debris", "terminal", "pop_up", "weave", "dog_legs", "loiter", "release_range",
-                 "payload")
+                 "payload", "anti_radiation", "seeker_memory")
 
     @model_validator(mode="after")
     def _profile(self):
@@ -557,6 +561,8 @@ class AirThreatType(_ThreatBase):
             raise ValueError("a pop_up ends a terminal leg: give terminal as well")
         if (self.release_range is None) != (self.payload is None):
             raise ValueError("an aircraft with stand-off weapons needs both release_range and payload")
+        if self.anti_radiation and self.kind != "cruise":
+            raise ValueError("anti_radiation is a property of a cruise missile, not of a " + self.kind)
         return self
 
 

@@ -87,6 +87,24 @@ class JammerSpec:
 
 
 @dataclass(frozen=True)
+class NetworkSpec:
+    """The compiled C2 network (:mod:`iadsim.c2.network`). Nodes: 0 the command post, ``1..S`` the sensors,
+    ``S+1..S+F`` the fire units; ``link_ends (L, 2)`` node indices; ``links`` the declared links (latency
+    distributions); ``cuts`` ``(link, start, end)`` in seconds; ``wired (N,)`` nodes named in some link."""
+
+    nodes: tuple[str, ...]
+    link_ends: np.ndarray
+    links: tuple
+    cuts: tuple[tuple[int, float, float], ...]
+    wired: np.ndarray
+    autonomous: str = "engage"
+    engage_on_remote: bool = True
+    picture_timeout: float = 30.0
+    order_timeout: float = 20.0
+    local_window: float = 20.0
+
+
+@dataclass(frozen=True)
 class CompiledScenario:
     scenario: Scenario
     source: str
@@ -113,6 +131,14 @@ class CompiledScenario:
     gamma_land: float = 10.0 ** (-15.0 / 10.0)
     gamma_sea: float = 10.0 ** (-30.0 / 10.0)
     jammers: tuple[JammerSpec, ...] = ()
+    #: the C2 network (None: every node with the command post, no delay)
+    network: NetworkSpec | None = None
+    #: per radar, its EMCON silent windows ``((start, end), ...)`` (empty: always emitting)
+    emcon: tuple[tuple[tuple[float, float], ...], ...] = ()
+    #: what threats can aim at: the assets, then the defense nodes (None: the assets only)
+    aim_points: AssetTable | None = None
+    #: network node index (NetworkSpec numbering) of each aim row after the assets
+    aim_nodes: tuple[int, ...] = ()
 
     @property
     def n_threats(self) -> int:

@@ -26,6 +26,7 @@ from iadsim.scenario.compiled import (
     CompiledScenario,
     FireUnitTable,
     JammerSpec,
+    NetworkSpec,
     RadarSite,
     RaidSpec,
 )
@@ -197,17 +198,19 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         radars=tuple(fu_radars),
     )
 
+    aim_points, aim_nodes, target_idx = _aim_table(scenario, assets, radars, fire_units, asset_idx)
     ttypes: dict[tuple, int] = {}
     threat_types = []
     raids = []
     for i, raid in enumerate(scenario.raids):
         tindex = _intern("threat", raid.threat, ("raids", i, "threat"), ttypes, threat_types, file, lines)
         spec = threat_types[tindex][1]
-        targets = _lookup(raid.targets, asset_idx, "raid targets", "asset", ("raids", i, "targets"), fail)
+        targets = _lookup(raid.targets, target_idx, "raid targets", "asset or defense node", ("raids", i, "targets"),
+                          fail)
         center = raid.launch_area.center
         c_ecef = _ecef(center)
         for k, a in enumerate(targets):
-            ground = _great_circle(center.lat, center.lon, assets.lat[a], assets.lon[a])
+            ground = _great_circle(center.lat, center.lon, aim_points.lat[a], aim_points.lon[a])
             if ground + raid.launch_area.radius > spec.max_range:
                 if raid.launch_area.radius > 0 and ground <= spec.max_range:
                     raise fail(f"the launch area reaches {raid.launch_area.radius / 1e3:.0f} km from its centre, so "
@@ -274,6 +277,14 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
                 raise fail(f"sensor {r.name!r} at {r.alt:.0f} m is below the terrain there ({ground:.0f} m)",
                            ("sensors", i, "position", "alt"))
 
+    network = _compile_network(scenario, fail)
+    radar_idx = {r.name: i for i, r in enumerate(radars)}
+    emcon = [[] for _ in radars]
+    for i, e in enumerate(scenario.emcon):
+        k = _lookup([e.radar], radar_idx, "emcon names radar", "sensor", ("emcon", i, "radar"),
+                    lambda msg, loc: fail(msg, loc[:-1]))[0]
+        emcon[k] += [(w.start, w.end) for w in e.silent]
+
     origin = scenario.origin or scenario.assets[0].position
     parts = {"scenario": scenario.model_dump(mode="json"),
              "radars": [r.spec.model_dump() for r in radars],
@@ -289,10 +300,82 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         interceptor_types=tuple(interceptor_types), threat_types=tuple(threat_types), raids=tuple(raids),
         doctrine=scenario.command_post.doctrine, c2_cycle=scenario.command_post.cycle,
         origin_lat=origin.lat, origin_lon=origin.lon, origin_alt=origin.alt,
-        terrain=terrain, jammers=tuple(jammers),
+        terrain=terrain, jammers=tuple(jammers), network=network,
+        emcon=tuple(tuple(sorted(w)) for w in emcon) if scenario.emcon else (),
+        # the defense nodes join the aim table only when some raid aims at one
+        **({"aim_points": aim_points, "aim_nodes": tuple(aim_nodes)}
+           if any(int(r.targets.max()) >= len(assets.names) for r in raids) else {}),
         **({} if scenario.terrain is None else {"gamma_land": scenario.terrain.land_gamma,
                                                 "gamma_sea": scenario.terrain.sea_gamma}),
     )
+
+
+def _node_names(scenario: Scenario) -> list[str]:
+    """Network node names in :class:`~iadsim.scenario.compiled.NetworkSpec` order."""
+    return [scenario.command_post.name] + [s.name for s in scenario.sensors] + [f.name for f in scenario.fire_units]
+
+
+def _aim_table(scenario: Scenario, assets: AssetTable, radars, fire_units, asset_idx: dict):
+    """What raids may aim at: the assets, then every defense node with a position (the sensors, the fire units,
+    the command post if placed), as an :class:`AssetTable`; the node index of each added row; name -> row."""
+    names = _node_names(scenario)
+    rows = []  # (node index, lat, lon, alt, ecef)
+    cp = scenario.command_post
+    if cp.position is not None:
+        rows.append((0, cp.position.lat, cp.position.lon, cp.position.alt, _ecef(cp.position)))
+    rows += [(1 + i, r.lat, r.lon, r.alt, r.ecef) for i, r in enumerate(radars)]
+    S = len(radars)
+    rows += [(1 + S + f, fire_units.lat[f], fire_units.lon[f], fire_units.alt[f], fire_units.ecef[f])
+             for f in range(len(fire_units))]
+    target_idx = dict(asset_idx)
+    nodes = []
+    for n, *_ in rows:
+        if names[n] not in target_idx:  # an asset of the same name wins
+            target_idx[names[n]] = len(assets.names) + len(nodes)
+            nodes.append(n)
+    keep = [r for r in rows if r[0] in set(nodes)]
+    cat = lambda a, k: np.concatenate([a, np.array([r[k] for r in keep])]) if keep else a
+    table = AssetTable(names=assets.names + tuple(names[r[0]] for r in keep), lat=cat(assets.lat, 1),
+                       lon=cat(assets.lon, 2), alt=cat(assets.alt, 3),
+                       ecef=np.vstack([assets.ecef] + [r[4][None, :] for r in keep]),
+                       value=np.concatenate([assets.value, np.zeros(len(keep))]),
+                       hardness=np.concatenate([assets.hardness, np.zeros(len(keep))]),
+                       damage_threshold=np.concatenate([assets.damage_threshold, np.full(len(keep), 0.5)]))
+    return table, nodes, target_idx
+
+
+def _compile_network(scenario: Scenario, fail) -> NetworkSpec | None:
+    """The :class:`NetworkSpec` of the ``network`` section (None without one)."""
+    net = scenario.network
+    if net is None:
+        return None
+    names = _node_names(scenario)
+    idx = {}
+    for n, name in enumerate(names):
+        if name in idx:
+            raise fail(f"network node name {name!r} is used by two nodes (sensor, fire unit or command post): "
+                       "give them different names", ("network",))
+        idx[name] = n
+    link_idx = {}
+    ends = []
+    for i, link in enumerate(net.links):
+        if link.name in link_idx:
+            raise fail(f"duplicate link name {link.name!r}", ("network", "links", i, "name"))
+        link_idx[link.name] = i
+        ends.append(_lookup(link.ends, idx, "link joins", "sensor, fire unit or command post",
+                            ("network", "links", i, "ends"), fail))
+    cuts = []
+    for i, cut in enumerate(net.cuts):
+        k = _lookup([cut.link], link_idx, "cut of link", "link", ("network", "cuts", i, "link"),
+                    lambda msg, loc: fail(msg, loc[:-1]))[0]
+        cuts.append((k, float(cut.start), float("inf") if cut.end is None else float(cut.end)))
+    link_ends = np.array(ends, np.int64).reshape(-1, 2)
+    wired = np.zeros(len(names), bool)
+    wired[link_ends.ravel()] = True
+    return NetworkSpec(nodes=tuple(names), link_ends=link_ends, links=tuple(net.links), cuts=tuple(cuts),
+                       wired=wired, autonomous=net.autonomous, engage_on_remote=net.engage_on_remote,
+                       picture_timeout=net.picture_timeout, order_timeout=net.order_timeout,
+                       local_window=net.local_window)
 
 
 def _compile_terrain(scenario: Scenario, file: str, lines, fail):

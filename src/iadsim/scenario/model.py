@@ -344,6 +344,119 @@ class Validation(_Frozen):
     perfect_tracking: bool = False
 
 
+class ConstantLatency(_Frozen):
+    """A fixed one-way delay per hop."""
+
+    kind: Literal["constant"] = "constant"
+    value: Annotated[Duration, Field(ge=0.0, le=3600.0)]
+
+
+class UniformLatency(_Frozen):
+    """A delay drawn uniformly in ``[low, high]`` per message and hop."""
+
+    kind: Literal["uniform"]
+    low: Annotated[Duration, Field(ge=0.0, le=3600.0)]
+    high: Annotated[Duration, Field(ge=0.0, le=3600.0)]
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.high < self.low:
+            raise ValueError("latency high is below its low")
+        return self
+
+
+class LognormalLatency(_Frozen):
+    """A delay ``median * exp(sigma N(0, 1))`` per message and hop (the heavy right tail of packet delays)."""
+
+    kind: Literal["lognormal"]
+    median: Annotated[Duration, Field(gt=0.0, le=3600.0)]
+    sigma: Annotated[float, Field(ge=0.0, le=3.0)]
+
+
+class ExponentialLatency(_Frozen):
+    """A delay ``min + Exp(mean)`` per message and hop (an M/M/1-like queueing delay above a floor)."""
+
+    kind: Literal["exponential"]
+    mean: Annotated[Duration, Field(gt=0.0, le=3600.0)]
+    min: Annotated[Duration, Field(ge=0.0, le=3600.0)] = 0.0
+
+
+Latency = Annotated[ConstantLatency | UniformLatency | LognormalLatency | ExponentialLatency,
+                    Field(discriminator="kind")]
+
+
+def _as_latency(v):
+    # "2 s" or a bare number: a constant latency
+    return {"kind": "constant", "value": v} if isinstance(v, (str, int, float)) and not isinstance(v, bool) else v
+
+
+class Link(_Frozen):
+    """A two-way data link between two network nodes (sensor, fire unit or command post names): each message
+    of each hop waits for the link (``capacity`` messages per second, first come first served), then takes a
+    ``latency`` draw plus a normal ``jitter`` (the total clipped at zero) and is lost with probability
+    ``loss`` (:mod:`iadsim.c2.network`)."""
+
+    name: Name
+    ends: Annotated[list[Name], Field(min_length=2, max_length=2)]
+    latency: Latency = Field(default_factory=lambda: ConstantLatency(value=0.0))
+    jitter: Annotated[Duration, Field(ge=0.0, le=600.0)] = 0.0
+    loss: Annotated[float, Field(ge=0.0, le=1.0)] = 0.0
+    capacity: Annotated[float, Field(gt=0.0)] | None = None
+
+    _lat = field_validator("latency", mode="before")(lambda cls, v: _as_latency(v))
+
+    @model_validator(mode="after")
+    def _two(self):
+        if self.ends[0] == self.ends[1]:
+            raise ValueError("a link joins two different nodes")
+        return self
+
+
+class Cut(_Frozen):
+    """Link ``link`` is down from ``start`` to ``end`` (default: to the end of the run)."""
+
+    link: Name
+    start: Annotated[Duration, Field(ge=0.0)]
+    end: Annotated[Duration, Field(ge=0.0)] | None = None
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.end is not None and self.end < self.start:
+            raise ValueError("cut end is before its start")
+        return self
+
+
+class Network(_Frozen):
+    """The C2 network (:mod:`iadsim.c2`): ``links`` between nodes, scheduled ``cuts``; track reports go from
+    the sensors to the command post, orders from the command post to the fire units, kill assessments back,
+    as messages over the links. A node named in no link sits with the command post (no delay, never cut).
+
+    * ``autonomous``: what a fire unit cut off from its command post does: ``engage`` (its own doctrine
+      cycle on the tracks its own radars hold) or ``hold`` (it does not fire).
+    * ``engage_on_remote``: a unit may fire on another radar's track (true) or only on tracks its own radars
+      hold (false).
+    * ``picture_timeout``: a track the command post has had no report of for this long leaves its picture.
+    * ``order_timeout``: how long the command post waits for an order's delivery before it may re-plan.
+    * ``local_window``: a track counts as held by a radar that updated it within this time.
+    """
+
+    links: list[Link] = Field(default_factory=list)
+    cuts: list[Cut] = Field(default_factory=list)
+    autonomous: Literal["engage", "hold"] = "engage"
+    engage_on_remote: bool = True
+    picture_timeout: Annotated[Duration, Field(gt=0.0)] = 30.0
+    order_timeout: Annotated[Duration, Field(gt=0.0)] = 20.0
+    local_window: Annotated[Duration, Field(gt=0.0)] = 20.0
+
+
+class Emcon(_Frozen):
+    """Emission control of one radar: it is silent (no scans, no emission for anti-radiation seekers) over
+    each of the ``silent`` windows."""
+
+    radar: Name
+    silent: Annotated[list[Window], Field(min_length=1)]
+
+
 def _lethality_kind(fu: FireUnit) -> str | None:
     """The lethality kind of a fire unit's interceptor after its override (None: unknown type, reported by
     the compiler)."""
@@ -380,6 +493,8 @@ class Scenario(_Frozen):
     validation: Validation | None = None
     terrain: TerrainSpec | None = None
     jammers: list[Jammer] = Field(default_factory=list)
+    network: Network | None = None
+    emcon: list[Emcon] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _validation_modes(self):
@@ -411,9 +526,13 @@ class Scenario(_Frozen):
             out.pop("terrain", None)
         if not self.jammers:
             out.pop("jammers", None)
+        if self.network is None:
+            out.pop("network", None)
+        if not self.emcon:
+            out.pop("emcon", None)
         return out
 
 
 __all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
            "TypeRef", "LaunchArea", "Window", "Validation", "Jammer", "FlatTerrain", "GridTerrain",
-           "SyntheticTerrain", "THREAT_CLASSES"]
+           "SyntheticTerrain", "Network", "Link", "Cut", "Emcon", "THREAT_CLASSES"]

@@ -83,12 +83,12 @@ class ThreatState:
             return
         self.status[i] = FLYING
         if par >= 0 and self._is_threat(i):  # a stand-off weapon leaves its aircraft
-            self.log.event(t, "weapon_release", threat=i, asset=th.target[i],
+            self.log.event(t, "weapon_release", threat=i, asset=self._asset(i),
                            detail=f"{THREAT_CLASSES[th.cls[i]]} from threat {par}")
         elif par >= 0:
-            self.log.event(t, "object_release", threat=i, asset=th.target[i], detail=self._role(i))
+            self.log.event(t, "object_release", threat=i, asset=self._asset(i), detail=self._role(i))
         else:
-            self.log.event(t, "threat_launch", threat=i, asset=th.target[i], detail=THREAT_CLASSES[th.cls[i]])
+            self.log.event(t, "threat_launch", threat=i, asset=self._asset(i), detail=THREAT_CLASSES[th.cls[i]])
 
     def on_impact(self, t, i) -> None:
         if self.status[i] != FLYING:
@@ -100,6 +100,9 @@ class ThreatState:
             return
         self.status[i] = LEAKED
         a = int(th.target[i])
+        if a >= len(self.assets.names):  # aimed at a defense node: its effect is the C2 stage's (iadsim.c2)
+            self.log.event(t, "leak", threat=i, detail="at a defense node")
+            return
         self.asset_hits[a] += 1
         if th.cls[i] == self.aircraft:
             self.log.event(t, "leak", threat=i, asset=a, detail="aircraft egressed")
@@ -128,6 +131,11 @@ class ThreatState:
         self._apply(t, i, f, "asset_destroyed")
 
     # --- helpers -----------------------------------------------------------------------------------
+    def _asset(self, i) -> int:
+        """The aimed asset of threat ``i`` (-1 when it is aimed at a defense node, :mod:`iadsim.c2`)."""
+        a = int(self.threats.target[i])
+        return a if a < len(self.assets.names) else -1
+
     def _apply(self, t, i, f, kind):
         for b in np.flatnonzero(f > 0.0):
             self.asset_damage[b] = 1.0 - (1.0 - self.asset_damage[b]) * (1.0 - f[b])
