@@ -116,3 +116,16 @@ def test_linearize_rows_equal_fresh_evaluation():
     rows = np.array([3, 7, 8, 20, 49])
     zh2, H2 = f.linearize(s.take(rows), geom, np.zeros(rows.size, int), COMPS[0])
     assert zh[rows].tobytes() == zh2.tobytes() and Hm[rows].tobytes() == H2.tobytes()
+
+
+def test_popcount_equals_shift_and_mask():
+    """``popcount`` (``numpy.bitwise_count``) against the bit-by-bit loop and Python's ``int.bit_count``."""
+    from iadsim.tracking.management import _popcount_shift, popcount
+
+    rng = np.random.default_rng(4)
+    a = np.concatenate([rng.integers(0, 2**62, 2000), np.arange(64), [0, 1, 2**62 - 1, 2**61]]).astype(np.int64)
+    got = popcount(a)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, _popcount_shift(a))
+    np.testing.assert_array_equal(got, [int(v).bit_count() for v in a])
+    assert popcount(np.zeros((0,), np.int64)).shape == (0,)
