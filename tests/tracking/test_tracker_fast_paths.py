@@ -129,3 +129,62 @@ def test_popcount_equals_shift_and_mask():
     np.testing.assert_array_equal(got, _popcount_shift(a))
     np.testing.assert_array_equal(got, [int(v).bit_count() for v in a])
     assert popcount(np.zeros((0,), np.int64)).shape == (0,)
+
+
+def _cart_from_polar_plain(z, geom, sensor, comps, R, up=None, up_sigma=None):
+    """The former :func:`cart_from_polar` (stacked columns), kept as the reference."""
+    z = np.atleast_2d(np.asarray(z, dtype=float))
+    K = z.shape[0]
+    s = np.broadcast_to(np.asarray(sensor, dtype=np.intp), (K,))
+    r = z[:, comps.index("r")]
+    az = z[:, comps.index("az")] if "az" in comps else np.zeros(K)
+    if "el" in comps:
+        el = z[:, comps.index("el")]
+    else:
+        upv = np.broadcast_to(np.asarray(0.0 if up is None else up, dtype=float), (K,))
+        el = np.arcsin(np.clip(upv / np.maximum(r, 1e-9), -1.0, 1.0))
+    ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
+    d = np.stack([r * ce * sa, r * ce * ca, r * se], axis=-1)
+    C = geom.C[s]
+    pos = geom.position[s] + np.einsum("mji,mj->mi", C, d)
+    R = np.broadcast_to(np.asarray(R, dtype=float), (K, len(comps), len(comps)))
+    Rp = np.zeros((K, 3, 3))
+    idx = [comps.index(c) if c in comps else -1 for c in ("r", "az", "el")]
+    for a, ia in enumerate(idx):
+        for b, ib in enumerate(idx):
+            if ia >= 0 and ib >= 0:
+                Rp[:, a, b] = R[:, ia, ib]
+    if "el" not in comps:
+        sig = 0.0 if up_sigma is None else up_sigma
+        Rp[:, 2, 2] = (np.broadcast_to(np.asarray(sig, dtype=float), (K,)) / np.maximum(r, 1e-9)) ** 2
+    if "az" not in comps:
+        Rp[:, 1, 1] = np.pi ** 2
+    J = np.empty((K, 3, 3))
+    J[:, :, 0] = np.stack([ce * sa, ce * ca, se], axis=-1)
+    J[:, :, 1] = np.stack([r * ce * ca, -r * ce * sa, np.zeros(K)], axis=-1)
+    J[:, :, 2] = np.stack([-r * se * sa, -r * se * ca, r * ce], axis=-1)
+    G = np.einsum("mji,mjk->mik", C, J)
+    Rcart = G @ Rp @ np.swapaxes(G, 1, 2)
+    return pos, 0.5 * (Rcart + np.swapaxes(Rcart, 1, 2))
+
+
+@pytest.mark.parametrize("comps", [("r", "az", "el", "rdot"), ("r", "az", "el"), ("r", "az", "rdot"), ("r",)])
+def test_cart_from_polar_equals_plain(comps):
+    """Initiation's polar-to-Cartesian conversion, columns written in place, against the stacked original."""
+    from iadsim.frames import enu_rotation, geodetic2ecef
+    from iadsim.tracking.measurements import cart_from_polar
+
+    rng = np.random.default_rng(5)
+    C = np.stack([enu_rotation(0.3, -0.2), enu_rotation(-0.35, 0.1)])
+    geom = SensorGeometry(np.stack([geodetic2ecef(0.3, -0.2, 50.0), geodetic2ecef(-0.35, 0.1, 10.0)]), C,
+                          [comps, comps])
+    K = 300
+    cols = {"r": rng.uniform(1e3, 4e5, K), "az": rng.uniform(0, 2 * np.pi, K), "el": rng.uniform(-0.05, 1.4, K),
+            "rdot": rng.normal(0, 300, K)}
+    z = np.column_stack([cols[c] for c in comps])
+    A = rng.normal(size=(K, len(comps), len(comps)))
+    R = A @ np.swapaxes(A, 1, 2) + np.eye(len(comps))
+    for sensor in (0, 1):
+        got = cart_from_polar(z, geom, sensor, comps, R=R, up=3000.0, up_sigma=1500.0)
+        ref = _cart_from_polar_plain(z, geom, sensor, comps, R, up=3000.0, up_sigma=1500.0)
+        assert got[0].tobytes() == ref[0].tobytes() and got[1].tobytes() == ref[1].tobytes()
