@@ -5,7 +5,8 @@
 * the in-place write-back of updated tracks (``state.put``) against rebuilding the track file
   (``concat`` of the others and the updated, then the inverse permutation), as before.
 
-Many crossing targets, two radars (one without elevation), clutter, misses, EKF and IMM filters, seeded;
+Many crossing targets, two radars (one without elevation), clutter, misses, EKF (GNN and JPDA) and IMM
+filters, seeded;
 the final track files must be equal bit for bit (ids, status, x, P, counters)."""
 
 import numpy as np
@@ -37,6 +38,9 @@ class PlainEKF:
 
     def update(self, s, z, R, geom, sensor, comps):
         return self._f.update(s, z, R, geom, sensor, comps)
+
+    def update_pda(self, *args):
+        return self._f.update_pda(*args)
 
 
 class PlainTracker(Tracker):
@@ -84,11 +88,13 @@ def _filters(kind):
     return fast, plain
 
 
-@pytest.mark.parametrize("kind", ["ekf", "imm"])
+@pytest.mark.parametrize("kind", ["ekf", "imm", "ekf-jpda"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_fast_paths_bit_identical(kind, seed):
     geom, scans = _scans(seed)
-    cfg = TrackerConfig(v_max=600.0, confirm_m=2, confirm_n=3, max_misses=3)
+    cfg = TrackerConfig(v_max=600.0, confirm_m=2, confirm_n=3, max_misses=3,
+                        association="jpda" if kind.endswith("jpda") else "gnn")
+    kind = kind.split("-")[0]
     f_fast, f_plain = _filters(kind)
     fast, plain = Tracker(geom, f_fast, cfg), PlainTracker(geom, f_plain, cfg)
     n_updates = 0
