@@ -9,7 +9,9 @@ gets ``k`` times denser), and one replication runs in a fresh Python process. Re
 
 * child CPU: user + system CPU of the whole child process (``os.wait4`` rusage: imports, scenario
   compilation, the run); run CPU: ``time.process_time()`` around ``simulate`` alone;
-* peak RSS: the child's ``ru_maxrss``;
+* peak RSS: the child's ``ru_maxrss``, overall and at the end of each stage (``ru_maxrss`` only grows, so
+  each is the peak up to that point): scenario and raid realization (``Simulation`` built), the event loop
+  (just before the results build), the results build (metrics and tables);
 * run CPU per threat, and the local exponent ``log(cpu_k / cpu_k') / log(k / k')`` between successive ``k``;
 * CPU time per stage, from a cProfile of the run with a CPU-time clock (``time.process_time``): tracker
   step (``Tracker.step``), command-post cycle (``Simulation._c2`` minus the fly-out advance it calls),
@@ -83,13 +85,26 @@ def _stage_times(prof) -> dict:
 def child(args) -> None:
     """One replication; prints one JSON line."""
     import cProfile
+    import resource
 
     import iadsim  # noqa: F401  (imports before the clock starts)
+    import iadsim.engine.simulation as simulation_module
     from iadsim.engine import Simulation
+
+    def maxrss_mib() -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
     k = args.k[0]  # the parent passes one factor
     c = scaled_scenario(Path(args.scenario), k)
     sim = Simulation(c, args.seed)
+    rss = {"setup": maxrss_mib()}
+    build = simulation_module.build_result
+
+    def build_with_rss(*a, **kw):  # the end of the event loop is the start of the results build
+        rss["loop"] = maxrss_mib()
+        return build(*a, **kw)
+
+    simulation_module.build_result = build_with_rss
     if args.summary_only:
         sim.result_tables = False
     prof = cProfile.Profile(time.process_time) if args.child_profile else None
@@ -100,10 +115,11 @@ def child(args) -> None:
     if prof:
         prof.disable()
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    rss["results"] = maxrss_mib()
     tot = res.summary["threats"]["total"]
     out = {"k": k, "threats": int(c.n_threats), "run_cpu_s": cpu, "run_wall_s": wall,
            "leaked": tot["leaked"], "intercepted": tot["intercepted"],
-           "frames": res.summary["tracking"].get("frames", 0)}
+           "frames": res.summary["tracking"].get("frames", 0), "rss_mib": rss}
     if prof:
         out["stages"] = _stage_times(prof)
     print(json.dumps(out), flush=True)
@@ -130,21 +146,27 @@ def spawn(args, k: int, profile: bool) -> dict:
     return rep
 
 
+def _fmt_rss(rss) -> str:
+    if not rss:
+        return ""
+    return " / ".join(f"{rss[k]:.0f}" if k in rss else "-" for k in ("setup", "loop", "results"))
+
+
 def _fmt_stage(sec, total):
     return f"{sec:.2f} ({100.0 * sec / total:.0f} %)" if total > 0 else f"{sec:.2f}"
 
 
 def tables(reps: list[dict], profiled_in_run: bool) -> str:
     lines = ["| k | threats | child CPU (s) | run CPU (s) | run wall (s) | run CPU / threat (ms) | exponent | "
-             "peak RSS (MiB) | intercepted / leaked |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "peak RSS (MiB) | peak RSS after setup / loop / results (MiB) | intercepted / leaked |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     prev = None
     for r in reps:
         exp = "" if prev is None else \
             f"{math.log(r['run_cpu_s'] / prev['run_cpu_s']) / math.log(r['k'] / prev['k']):.2f}"
         lines.append(f"| {r['k']} | {r['threats']} | {r['child_cpu_s']:.1f} | {r['run_cpu_s']:.1f} | "
                      f"{r['run_wall_s']:.1f} | {1000.0 * r['run_cpu_s'] / r['threats']:.1f} | {exp} | "
-                     f"{r['peak_rss_mib']:.0f} | {r['intercepted']} / {r['leaked']} |")
+                     f"{r['peak_rss_mib']:.0f} | {_fmt_rss(r.get('rss_mib'))} | {r['intercepted']} / {r['leaked']} |")
         prev = r
     if any("stages" in r for r in reps):
         names = list(STAGES)

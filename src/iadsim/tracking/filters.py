@@ -62,6 +62,11 @@ class EKFState:
     def take(self, idx) -> EKFState:
         return type(self)(**{f.name: getattr(self, f.name)[idx] for f in fields(self)})
 
+    def put(self, idx, other: EKFState) -> None:
+        """Write the rows of ``other`` into rows ``idx`` of this state, in place."""
+        for f in fields(self):
+            getattr(self, f.name)[idx] = getattr(other, f.name)
+
     @classmethod
     def concat(cls, states) -> EKFState:
         states = list(states)
@@ -105,21 +110,30 @@ class EKF:
         P = F @ s.P @ np.swapaxes(F, 1, 2) + self.motion.Q(s.x, dt)
         return EKFState(x, _sym(P))
 
-    def predicted_measurement(self, s: EKFState, geom, sensor, comps):
-        """``zhat (M, m)`` and ``H P H^T (M, m, m)`` (innovation covariance without ``R``)."""
-        zhat = _meas.h(s.x, geom, sensor, comps)
-        Hm = _meas.H(s.x, geom, sensor, comps)
+    def linearize(self, s: EKFState, geom, sensor, comps):
+        """``zhat = h(x) (M, m)`` and the Jacobian ``H (M, m, n)`` at the states ``s``.
+
+        The tracker computes them once per scan for the tracks in coverage and hands the rows of the
+        assigned tracks to :meth:`update` (``lin=``), which would otherwise evaluate the same ``h`` and
+        ``H`` at the same predicted states again; both are row-wise, so the values are the same."""
+        return _meas.h(s.x, geom, sensor, comps), _meas.H(s.x, geom, sensor, comps)
+
+    def predicted_measurement(self, s: EKFState, geom, sensor, comps, lin=None):
+        """``zhat (M, m)`` and ``H P H^T (M, m, m)`` (innovation covariance without ``R``); ``lin``: the
+        ``(zhat, H)`` of :meth:`linearize` at ``s`` when already computed."""
+        zhat, Hm = self.linearize(s, geom, sensor, comps) if lin is None else lin
         return zhat, _sym(Hm @ s.P @ np.swapaxes(Hm, 1, 2))
 
-    def update(self, s: EKFState, z, R, geom, sensor, comps) -> EKFState:
+    def update(self, s: EKFState, z, R, geom, sensor, comps, lin=None) -> EKFState:
+        """EKF measurement update (Bar-Shalom, Li & Kirubarajan 2001, sec. 10.3; Joseph form of ``P``);
+        ``lin``: ``(zhat, H)`` of :meth:`linearize` at ``s`` when already computed."""
         M = len(s)
         if M == 0:
             return s
         m = len(comps)
         z = np.asarray(z, dtype=float).reshape(M, m)
         R = np.broadcast_to(np.asarray(R, dtype=float), (M, m, m))
-        zhat = _meas.h(s.x, geom, sensor, comps)
-        Hm = _meas.H(s.x, geom, sensor, comps)
+        zhat, Hm = self.linearize(s, geom, sensor, comps) if lin is None else lin
         y = _meas.residual(z, zhat, comps)
         PHt = s.P @ np.swapaxes(Hm, 1, 2)
         S = Hm @ PHt + R

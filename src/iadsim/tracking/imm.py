@@ -88,6 +88,12 @@ class IMMState:
     def take(self, idx) -> IMMState:
         return IMMState(self.x[idx], self.P[idx], self.mu[idx], tuple(s.take(idx) for s in self.modes))
 
+    def put(self, idx, other: IMMState) -> None:
+        """Write the rows of ``other`` into rows ``idx`` of this state (and of every mode's), in place."""
+        self.x[idx], self.P[idx], self.mu[idx] = other.x, other.P, other.mu
+        for s, o in zip(self.modes, other.modes, strict=True):
+            s.put(idx, o)
+
     @classmethod
     def concat(cls, states) -> IMMState:
         states = list(states)

@@ -122,7 +122,21 @@ class TrackerConfig:
 
 
 def popcount(a: np.ndarray) -> np.ndarray:
-    """Number of set bits of each element of an int64 array (values < 2**62)."""
+    """Number of set bits of each element of an int64 array (values < 2**62).
+
+    One ufunc call (``numpy.bitwise_count``, numpy >= 2.0) where numpy has it, else shift and mask bit by
+    bit (:func:`_popcount_shift`); both are exact integer counts."""
+    a = np.asarray(a, dtype=np.int64)
+    if _bitwise_count is not None:
+        return _bitwise_count(a).astype(np.int64)
+    return _popcount_shift(a)
+
+
+_bitwise_count = getattr(np, "bitwise_count", None)
+
+
+def _popcount_shift(a: np.ndarray) -> np.ndarray:
+    """The plain popcount: add the lowest bit and shift right until every element is zero."""
     a = np.asarray(a, dtype=np.int64)
     out = np.zeros(a.shape, np.int64)
     while np.any(a):

@@ -189,7 +189,11 @@ def cart_from_polar(z, geom: SensorGeometry, sensor, comps: tuple, R=None, up=No
         upv = np.broadcast_to(np.asarray(0.0 if up is None else up, dtype=float), (K,))
         el = np.arcsin(np.clip(upv / np.maximum(r, 1e-9), -1.0, 1.0))
     ca, sa, ce, se = np.cos(az), np.sin(az), np.cos(el), np.sin(el)
-    d = np.stack([r * ce * sa, r * ce * ca, r * se], axis=-1)
+    rce, rse = r * ce, r * se
+    d = np.empty((K, 3))  # columns written in place: the same products as stacking them, fewer temporaries
+    np.multiply(rce, sa, out=d[:, 0])
+    np.multiply(rce, ca, out=d[:, 1])
+    d[:, 2] = rse
     C = geom.C[s]
     pos = geom.position[s] + np.einsum("mji,mj->mi", C, d)
     if R is None:
@@ -207,9 +211,9 @@ def cart_from_polar(z, geom: SensorGeometry, sensor, comps: tuple, R=None, up=No
     if "az" not in comps:
         Rp[:, 1, 1] = np.pi ** 2
     J = np.empty((K, 3, 3))   # d d / d (r, az, el)
-    J[:, :, 0] = np.stack([ce * sa, ce * ca, se], axis=-1)
-    J[:, :, 1] = np.stack([r * ce * ca, -r * ce * sa, np.zeros(K)], axis=-1)
-    J[:, :, 2] = np.stack([-r * se * sa, -r * se * ca, r * ce], axis=-1)
+    J[:, 0, 0], J[:, 1, 0], J[:, 2, 0] = ce * sa, ce * ca, se
+    J[:, 0, 1], J[:, 1, 1], J[:, 2, 1] = d[:, 1], -rce * sa, 0.0
+    J[:, 0, 2], J[:, 1, 2], J[:, 2, 2] = -rse * sa, -rse * ca, rce
     G = np.einsum("mji,mjk->mik", C, J)          # C^T J
     Rcart = G @ Rp @ np.swapaxes(G, 1, 2)
     return pos, 0.5 * (Rcart + np.swapaxes(Rcart, 1, 2))

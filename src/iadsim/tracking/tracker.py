@@ -167,7 +167,14 @@ class Tracker:
             hit = np.zeros(M, bool)
             if ci.size and K:
                 sub = self.state.take(ci)
-                zhat, S0 = self.filter.predicted_measurement(sub, self.geom, np.full(ci.size, sensor), comps)
+                sens = np.full(ci.size, sensor)
+                # h and H once per scan; the update of the assigned tracks reuses their rows (EKF)
+                lin = self.filter.linearize(sub, self.geom, sens, comps) if hasattr(self.filter, "linearize") \
+                    else None
+                if lin is None:
+                    zhat, S0 = self.filter.predicted_measurement(sub, self.geom, sens, comps)
+                else:
+                    zhat, S0 = self.filter.predicted_measurement(sub, self.geom, sens, comps, lin=lin)
                 if cfg.association == "jpda":
                     # JPDA for confirmed tracks; tentative tracks by GNN on the detections left over
                     conf = self.status[ci] == 1
@@ -187,8 +194,10 @@ class Tracker:
                     d2 = np.einsum("ki,ki->k", y, np.linalg.solve(S, y[..., None])[..., 0])
                     self.score[rows] += score_increment_hit(d2, S, cfg)
                 if rows.size:
+                    kw = {} if lin is None else {"lin": (lin[0][np.searchsorted(ci, rows)],
+                                                        lin[1][np.searchsorted(ci, rows)])}
                     upd = self.filter.update(self.state.take(rows), z[di], R[di], self.geom,
-                                             np.full(rows.size, sensor), comps)
+                                             np.full(rows.size, sensor), comps, **kw)
                     self._merge(rows, upd)
                     hit[rows] = True
                     assigned_det[di] = True
@@ -217,12 +226,9 @@ class Tracker:
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
-        others = np.ones(len(self), bool)
-        others[rows] = False
-        rest = np.flatnonzero(others)
-        perm = np.concatenate([rest, rows])
-        merged = type(self.state).concat([self.state.take(rest), upd])
-        self.state = merged.take(np.argsort(perm))
+        # in place: the track file's arrays are this tracker's own (predict, take and concat return new
+        # arrays; tables copy), so no one else sees them change; same values as a rebuilt file
+        self.state.put(rows, upd)
 
     def _jpda_update(self, ti, zhat, S0, z, R, comps, sensor, hit) -> np.ndarray:
         """JPDA update of tracks ``ti`` (their ``zhat``, ``S0``); marks ``hit``; returns used detections.
