@@ -78,7 +78,10 @@ def test_replay_command_serves_on_loopback(run_dir):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     p = subprocess.Popen([sys.executable, "-c", "from iadsim.cli import entry; entry()", "replay", str(run_dir),
                           "--port", "0", "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=env)
+                         env=env,
+                         # started with SIGINT ignored, as a child of a runner or pool that ignores it inherits:
+                         # Ctrl-C must still stop the server (found when the full suite ran it after such tests)
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
         line = p.stdout.readline()
         assert " at http://127.0.0.1:" in line, line + p.stderr.read()

@@ -45,6 +45,11 @@ def replay(
     console.print(f"replay of {run_dir} at {server.url} (Ctrl-C to stop)")
     if not no_browser:
         webbrowser.open(server.url)
+    # Ctrl-C stops the server even when the parent process started us with SIGINT ignored (a disposition a
+    # child inherits, e.g. from a test runner or a process pool that ignores it)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
