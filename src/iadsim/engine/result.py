@@ -12,7 +12,9 @@ Summary only. The summary reads the sampled threat truth and tracks (time, id, E
 threats' detectability for GOSPA) and the components' counters; it never reads the tables.
 ``build_result(sim, wall, tables=False)`` computes exactly the same summary from those columns alone and
 skips everything else (the pyarrow tables, the geodetic and ENU columns, the interceptor samples, the
-track covariances, the event and engagement columns). Its :class:`RunResult` has an empty ``tables``.
+tracks' position uncertainty, the event and engagement columns). The samples keep a track's position
+uncertainty (``pos_std``, the root of the trace of its position covariance), not the covariance. Its
+:class:`RunResult` has an empty ``tables``.
 Monte Carlo keeps one row per replication and asks for this with ``Simulation.run(tables=False)``.
 """
 
@@ -237,11 +239,11 @@ def _tables(sim) -> dict:
     tk_t = _stack(sim.track_rows, 0)
     tk_id = _stack(sim.track_rows, 1, dtype=np.int64)
     tk_x = _stack(sim.track_rows, 2, 6)
-    tk_P = np.concatenate([r[3] for r in sim.track_rows]) if sim.track_rows else np.zeros((0, 6, 6))
+    tk_pos_std = _stack(sim.track_rows, 3)
     tk_cls = _stack(sim.track_rows, 4, dtype=np.int8)
     tracks_cols = {"time": tk_t, "track": tk_id, "x": tk_x[:, 0], "y": tk_x[:, 1], "z": tk_x[:, 2],
                    "vx": tk_x[:, 3], "vy": tk_x[:, 4], "vz": tk_x[:, 5],
-                   "pos_std": np.sqrt(np.clip(np.trace(tk_P[:, :3, :3], axis1=1, axis2=2), 0, None)),
+                   "pos_std": tk_pos_std,
                    "class": np.array([THREAT_CLASSES[k] if k >= 0 else "unknown" for k in tk_cls.tolist()],
                                      dtype=object)}
     tracks_cols.update(_geo_columns(tk_x[:, :3], c))
