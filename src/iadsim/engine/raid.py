@@ -197,7 +197,7 @@ def realize_raids(c: CompiledScenario, rng: np.random.Generator) -> RaidRealizat
         launch_lat=lat[P], launch_lon=lon[P],
         role=np.concatenate([np.full(N, WARHEAD, np.int8), c_role, np.full(Q, WARHEAD, np.int8)]),
         parent=np.concatenate([np.full(N, -1, np.int64), c_parent, p_parent]),
-        aim=np.concatenate([aim[:N][np.arange(N)], aim[c_parent], p_aim]), n_threats=N)
+        aim=np.concatenate([aim, aim[c_parent], p_aim]), n_threats=N)
 
 
 def _geodetic(p):

@@ -70,14 +70,11 @@ def coast_positions(r, v, t, beta=ASSUMED_BETA):
     r = np.asarray(r, float)
     t = np.asarray(t, float)
     M, K = r.shape[0], t.size
-    out = np.empty((M, K, 3))
-    if M == 0 or K == 0:
-        return out
-    b = np.broadcast_to(np.asarray(beta, float), (M,)).copy()
     pv = np.empty((M, K, 6))
-    rk.coast_grid(r, np.asarray(v, float), b, np.ascontiguousarray(t), rk.DT_EXO, rk.J2, True, pv)
-    out[:] = pv[:, :, :3]
-    return out
+    if M and K:
+        b = np.broadcast_to(np.asarray(beta, float), (M,)).copy()
+        rk.coast_grid(r, np.asarray(v, float), b, np.ascontiguousarray(t), rk.DT_EXO, rk.J2, True, pv)
+    return pv[:, :, :3]
 
 
 def coast_at(r, v, dt, beta=ASSUMED_BETA):

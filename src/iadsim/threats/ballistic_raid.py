@@ -66,9 +66,7 @@ def aim_points(asset_lat, asset_lon, asset_alt, cep, rng):
 
 def _params(spec, n, stop_alt):
     prm = rk.ObjectParams(n)
-    g0 = 9.80665
-    stages = [(s.propellant_mass / s.burn_time * s.isp * g0, s.burn_time, s.isp, s.propellant_mass, s.dry_mass)
-              for s in spec.stages]
+    stages = [(s.burn_time, s.isp, s.propellant_mass, s.dry_mass) for s in spec.stages]
     t_burn = prm.set_stages(np.arange(n), stages, spec.payload_mass,
                             spec.boost_cd * np.pi * (0.5 * spec.diameter) ** 2, spec.vertical_rise, spec.pitch_over)
     # the last stage is carried to cut-off and re-enters with the payload unless it separates

@@ -57,9 +57,9 @@ import math
 import numpy as np
 
 from iadsim._numba import njit
-from iadsim.frames import geodetic2ecef
+from iadsim.frames import enu_rotation, geodetic2ecef
 from iadsim.physics.atmosphere import us1976_scalar
-from iadsim.physics.gravity import G0, J2, POINT_MASS, gravity_scalar
+from iadsim.physics.gravity import G0, J2, gravity_scalar
 
 __all__ = ["ObjectParams", "fly", "solve_shots", "END_GROUND", "END_BREAKUP", "END_TIMEOUT"]
 
@@ -443,21 +443,21 @@ class ObjectParams:
         self.P[:, C_MP] = 1.0
 
     def set_stages(self, rows, stages, payload_mass, cda, t_vertical, t_pitch_over):
-        """Powered flight for ``rows``: ``stages`` a list of ``(thrust, burn_time, isp, propellant, dry)``
-        (first stage first), the payload carried, the boost ``C_D A`` (m^2) and the pitch programme."""
+        """Powered flight for ``rows``: ``stages`` a list of ``(burn_time, isp, propellant, dry)`` (first stage
+        first; thrust ``T = (propellant / burn_time) isp g0``), the payload carried, the boost ``C_D A`` (m^2)
+        and the pitch programme. Returns the total burn time."""
         rows = np.asarray(rows)
         P, S = self.P, self.S
-        m0 = payload_mass + sum(s[3] + s[4] for s in stages)
+        m0 = payload_mass + sum(prop + dry for _, _, prop, dry in stages)
         P[rows, C_POWERED] = 1.0
         P[rows, C_M0] = m0
         t_end = 0.0
-        for k, (thrust, burn, isp, prop, dry) in enumerate(stages):
+        for k, (burn, isp, prop, dry) in enumerate(stages):
             t_end += burn
-            S[rows, k, 0] = thrust
+            S[rows, k, 0] = prop / burn * isp * G0
             S[rows, k, 1] = t_end
             S[rows, k, 2] = prop / burn
             S[rows, k, 3] = dry
-            del isp
         P[rows, C_CDA] = cda
         P[rows, C_TV] = t_vertical
         P[rows, C_TPO] = t_vertical + t_pitch_over
@@ -479,12 +479,10 @@ def _run(y0, prm: ObjectParams, t_max, *, store=False, h_sample=1.0, dt_atm=DT_A
 
 
 def enu_basis(lat, lon):
-    """East, north, up unit vectors (ECEF) at geodetic ``lat, lon`` (rad), each ``(n, 3)``."""
-    sl, cl, so, co = np.sin(lat), np.cos(lat), np.sin(lon), np.cos(lon)
-    e = np.stack([-so, co, np.zeros_like(lat)], -1)
-    nn = np.stack([-sl * co, -sl * so, cl], -1)
-    u = np.stack([cl * co, cl * so, sl], -1)
-    return e, nn, u
+    """East, north, up unit vectors (ECEF) at geodetic ``lat, lon`` (rad), each ``(..., 3)``: the rows of
+    :func:`iadsim.frames.enu_rotation`."""
+    C = enu_rotation(lat, lon)
+    return C[..., 0, :], C[..., 1, :], C[..., 2, :]
 
 
 def _initial_azimuth(lat0, lon0, lat1, lon1):
@@ -663,10 +661,3 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
     miss = np.hypot(f[:, 0], f[:, 1])
     return x[:, 0], x[:, 1], x[:, 2], miss, feasible & (miss <= max(tol, 1.0) * 10)
 
-
-def point_mass_code():
-    """Gravity model code of the point-mass earth (for tests comparing with Kepler)."""
-    return POINT_MASS
-
-
-G0 = G0

@@ -27,14 +27,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from iadsim.frames import ecef2geodetic
+from iadsim.frames import ecef2geodetic, enu_rotation
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.status import CANCELLED, ENDED, FLYING, INTERCEPTED, LEAKED
 from iadsim.threats.damage import CARLETON, COOKIE_CUTTER, damage_fraction, ground_distance
 
 
 def _up(lat, lon):
-    return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], -1)
+    """Local up (the ellipsoid normal) at geodetic ``lat, lon``: the third row of the ENU rotation."""
+    return enu_rotation(lat, lon)[..., 2, :]
 
 
 class ThreatState:
@@ -147,9 +148,7 @@ class ThreatState:
         th = self.threats
         centre = th.truth.end_pos[j]
         lat, lon, _ = (float(np.ravel(x)[0]) for x in ecef2geodetic(centre[None, :]))
-        up = _up(lat, lon)
-        east = np.array([-np.sin(lon), np.cos(lon), 0.0])
-        north = np.cross(up, east)
+        east, north, _ = enu_rotation(lat, lon)
         d = self.rng.standard_normal(2) * deb.spread * alt
         p = centre + d[0] * east + d[1] * north
         r = ground_distance(p, self.assets.ecef, self._up)
