@@ -70,6 +70,7 @@ import numpy as np
 
 from iadsim._numba import njit
 from iadsim.physics.atmosphere import us1976_scalar
+from iadsim.physics.ellipsoid import radial_altitude_scalar  # noqa: F401 (also airframe's public name)
 from iadsim.physics.gravity import G0, gravity_scalar
 
 # type-parameter columns of AirframeTable.P
@@ -86,9 +87,6 @@ REASON_NAMES = ("flying", "closest_approach", "ground", "timeout", "too_slow", "
 
 #: ratio of the coarse to the fine step near the closest approach
 FINE = 50
-
-_A = 6378137.0
-_B = 6356752.314245
 
 
 @dataclass(frozen=True)
@@ -149,14 +147,6 @@ class AirframeTable:
 # ---------------------------------------------------------------------------------------------------------
 # compiled helpers
 # ---------------------------------------------------------------------------------------------------------
-
-@njit
-def radial_altitude_scalar(x, y, z):
-    """``|r| - R_ell`` (m) above the WGS-84 ellipsoid along the radius (as :mod:`iadsim.threats.ballistic`)."""
-    r2 = x * x + y * y + z * z
-    s2 = z * z / r2
-    return math.sqrt(r2) - _A * _B / math.sqrt(_B * _B * (1.0 - s2) + _A * _A * s2)
-
 
 @njit
 def truth_state(j, t, t_launch, duration, off, last, tau, coef, out):

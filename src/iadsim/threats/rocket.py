@@ -59,11 +59,10 @@ import numpy as np
 from iadsim._numba import njit
 from iadsim.frames import enu_rotation, geodetic2ecef
 from iadsim.physics.atmosphere import us1976_scalar
+from iadsim.physics.ellipsoid import radial_altitude_scalar
 from iadsim.physics.gravity import G0, J2, gravity_scalar
 
 __all__ = ["ObjectParams", "fly", "solve_shots", "END_GROUND", "END_BREAKUP", "END_TIMEOUT"]
-
-_A, _B = 6378137.0, 6356752.314245
 
 END_TIMEOUT, END_GROUND, END_BREAKUP = 0, 1, 2
 
@@ -76,13 +75,6 @@ MAX_STAGES = 2
 MAN_NONE, MAN_WEAVE, MAN_PULLUP = 0, 1, 2
 DT_BOOST, DT_MAN = 0.1, 0.1
 DT_ATM, DT_EXO = 0.05, 2.0
-
-
-@njit
-def _radial_alt(x, y, z):
-    r2 = x * x + y * y + z * z
-    s2 = z * z / r2
-    return math.sqrt(r2) - _A * _B / math.sqrt(_B * _B * (1.0 - s2) + _A * _A * s2)
 
 
 @njit
@@ -159,7 +151,7 @@ def _deriv(y, t, i, P, S, aL, grav, rot, dy):
     # over the whole step
     x, yy, z, vx, vy, vz, m = y[0], y[1], y[2], y[3], y[4], y[5], y[6]
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
-    h = _radial_alt(x, yy, z)
+    h = radial_altitude_scalar(x, yy, z)
     rho, _ = us1976_scalar(h)
     thrust, mdot = 0.0, 0.0
     if P[i, C_POWERED] > 0.0:
@@ -209,7 +201,7 @@ def _hermite_alt(p0, v0, p1, v1, h, s):
     x = c0 * p0[0] + c1 * v0[0] + c2 * p1[0] + c3 * v1[0]
     y = c0 * p0[1] + c1 * v0[1] + c2 * p1[1] + c3 * v1[1]
     z = c0 * p0[2] + c1 * v0[2] + c2 * p1[2] + c3 * v1[2]
-    return _radial_alt(x, y, z)
+    return radial_altitude_scalar(x, y, z)
 
 
 @njit
@@ -239,7 +231,7 @@ def fly(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples
         burnout[i, 0] = np.nan
         end[i, 0] = np.nan
         end[i, 7] = END_TIMEOUT
-        apo = _radial_alt(y[0], y[1], y[2])
+        apo = radial_altitude_scalar(y[0], y[1], y[2])
         alt = apo
         ks = 0
         if store:
@@ -305,7 +297,7 @@ def fly(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples
                     burnout[i, 0] = t
                     for a in range(6):
                         burnout[i, 1 + a] = y[a]
-            alt_new = _radial_alt(y[0], y[1], y[2])
+            alt_new = radial_altitude_scalar(y[0], y[1], y[2])
             if not after_end:
                 if alt_new > apo:
                     apo = alt_new
@@ -359,7 +351,7 @@ def fly(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples
 
 @njit
 def _coast_step(y, beta, dt_exo):
-    alt = _radial_alt(y[0], y[1], y[2])
+    alt = radial_altitude_scalar(y[0], y[1], y[2])
     sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
     rho, _ = us1976_scalar(alt)
     if rho * sp > 0.0 and beta < math.inf:
@@ -400,9 +392,9 @@ def coast_grid(r, v, beta, t_grid, dt_exo, grav, rot, out):
                     yp[a] = y[a]
                 _rk4(y, t, h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
                 t += h
-                if _radial_alt(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
-                    a0 = _radial_alt(yp[0], yp[1], yp[2])
-                    a1 = _radial_alt(y[0], y[1], y[2])
+                if radial_altitude_scalar(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
+                    a0 = radial_altitude_scalar(yp[0], yp[1], yp[2])
+                    a1 = radial_altitude_scalar(y[0], y[1], y[2])
                     w = a0 / (a0 - a1) if a0 > a1 else 1.0
                     for a in range(3):
                         y[a] = yp[a] + w * (y[a] - yp[a])
