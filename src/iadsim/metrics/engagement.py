@@ -150,6 +150,7 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
                    "destroyed": [a.names[i] for i in np.flatnonzero(~surviving)],
                    "leakers_reaching": {a.names[i]: int(sim.threat_state.asset_hits[i]) for i in range(len(a.names))},
                    "value_surviving": float(a.value[surviving].sum()), "value_total": float(a.value.sum()),
+                   "value_undamaged": float((a.value * (1.0 - sim.threat_state.asset_damage)).sum()),
                    "damage": {a.names[i]: round(float(sim.threat_state.asset_damage[i]), 6)
                               for i in range(len(a.names))},
                    "debris_falls": int(sim.threat_state.debris_falls),

@@ -9,7 +9,9 @@ The design file (:class:`DesignFile`, YAML) names:
   (an integer ``total`` shared by two paths, the first takes ``k``, the second ``total - k``: rounds split
   between interceptor types);
 - ``objective``: a replication metric (:func:`iadsim.montecarlo.replication_row`), ``value_surviving_fraction``
-  (maximised) or ``leakage`` / ``assets_lost`` (minimised) by default, with ``cost_weight`` per USD of
+  or ``value_undamaged_fraction`` (maximised; the second, sum of value x (1 - damage) over the assets, is
+  continuous where an asset's survival is 0/1, so a search on it needs fewer replications) or ``leakage`` /
+  ``assets_lost`` (minimised) by default, with ``cost_weight`` per USD of
   interceptors fired as a penalty (``J = metric -+ cost_weight * interceptor_cost``, sign against the
   direction) and an optional ``budget``: the inventory's cost (each fire unit's rounds, launchers x
   missiles + reserve, times its interceptor's catalog unit cost) must not exceed it (a design over it is
@@ -41,9 +43,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iadsim.errors import InputError
 
 #: replication metrics an objective may name (:func:`iadsim.montecarlo.replication_row`)
-METRICS = ("value_surviving_fraction", "leakage", "assets_lost", "assets_surviving", "threats_leaked",
+METRICS = ("value_surviving_fraction", "value_undamaged_fraction", "leakage", "assets_lost", "assets_surviving",
+           "threats_leaked",
            "threats_intercepted", "interceptor_cost", "interceptors_fired", "threat_cost_destroyed")
-MAXIMISE = ("value_surviving_fraction", "assets_surviving", "threats_intercepted", "threat_cost_destroyed")
+MAXIMISE = ("value_surviving_fraction", "value_undamaged_fraction", "assets_surviving", "threats_intercepted",
+            "threat_cost_destroyed")
 
 
 class Variable(BaseModel):

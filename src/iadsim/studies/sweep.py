@@ -40,8 +40,8 @@ from iadsim.errors import InputError
 from iadsim.studies.paths import ScenarioPath, parse_path
 
 #: metrics of the per-point table ``points.parquet`` (mean, ci_lo, ci_hi each)
-POINT_METRICS = ("leakage", "threats_leaked", "assets_lost", "value_surviving_fraction", "interceptor_cost",
-                 "interceptors_fired")
+POINT_METRICS = ("leakage", "threats_leaked", "assets_lost", "value_surviving_fraction", "value_undamaged_fraction",
+                 "interceptor_cost", "interceptors_fired")
 _VALUES = re.compile(r"\s*([-+0-9.eE:,\s]*[0-9.])\s*(.*?)\s*")
 
 
