@@ -146,6 +146,7 @@ def build_result(sim, wall_time: float | None = None, tables: bool = True) -> Ru
     t0 = time.perf_counter()
     m_truth, m_tracks = _metric_columns(sim)
     summary = summarize(sim, 0.0, m_truth, m_tracks)
+    del m_truth, m_tracks  # the tables below stack their own columns: do not hold both
     phases = dict(getattr(sim, "phases", {}))
     if wall_time is not None:
         phases["loop_s"] = wall_time
@@ -205,49 +206,101 @@ def layout(sim) -> dict:
             "assets": assets, "sensors": sensors, "fire_units": fire_units, "raids": raids}
 
 
+#: rows per record batch of the large tables: their columns are gathered, converted and appended one batch at
+#: a time, so the build holds the stacked samples, the finished Arrow columns and one batch, not every column
+#: twice over (issue 9: peak memory at sixteen times the layered raid)
+BATCH_ROWS = 1 << 18
+
+
+def _strings(codes: np.ndarray, vocabulary) -> pa.Array:
+    """A string column from integer ``codes`` into ``vocabulary``, built in Arrow (no Python string per row)."""
+    dictionary = pa.array([str(v) for v in vocabulary], type=pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32), type=pa.int32()), dictionary).cast(
+        pa.string())
+
+
+def _batched_table(n: int, rows_of, docs: dict) -> pa.Table:
+    """A table of ``n`` rows from ``rows_of(sel)``, which gives the columns (numpy or Arrow) of the rows at
+    positions ``sel`` (a slice) in table order, one :data:`BATCH_ROWS` batch at a time."""
+    batches = []
+    for lo in range(0, max(n, 1), BATCH_ROWS):
+        cols = rows_of(slice(lo, min(lo + BATCH_ROWS, n)))
+        batches.append(_table(cols, {k: pa.int64() for k, v in cols.items() if isinstance(v, np.ndarray)
+                                     and v.dtype.kind in "iu"}, docs))
+    return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
+
+
+def _truth_table(sim) -> pa.Table:
+    """Threat then interceptor samples, ordered by time, then object (``interceptor`` before ``threat``, as the
+    strings sort), then id."""
+    from iadsim.scenario.catalog_models import THREAT_CLASSES
+    from iadsim.threats.ballistic_raid import ROLE_NAMES
+
+    c = sim.c
+    th = sim.threats
+    t_t = _stack(sim.truth_rows, 0)
+    i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
+    t_i = _stack(sim.interceptor_rows, 0)
+    i_i = _stack(sim.interceptor_rows, 1, dtype=np.int64)
+    n_t, n_i = t_t.size, t_i.size
+    time_ = np.concatenate([t_t, t_i])
+    ident = np.concatenate([i_t, i_i])
+    is_threat = np.concatenate([np.ones(n_t, np.int8), np.zeros(n_i, np.int8)])
+    order = np.lexsort((ident, is_threat, time_))
+    # class codes into THREAT_CLASSES + ROLE_NAMES + ("interceptor",): the role of a released object that is
+    # no threat (decoy, stage) replaces its class
+    vocabulary = THREAT_CLASSES + ROLE_NAMES + ("interceptor",)
+    cls = np.full(n_t + n_i, len(vocabulary) - 1, np.int32)
+    if n_t:
+        role = th.role[i_t]
+        cls[:n_t] = np.where(role > 0, len(THREAT_CLASSES) + role, th.cls[i_t])
+    pos = np.concatenate([_stack(sim.truth_rows, 2, 3), _stack(sim.interceptor_rows, 2, 3)])
+    vel = np.concatenate([_stack(sim.truth_rows, 3, 3), np.full((n_i, 3), np.nan)])
+    det = np.concatenate([_stack(sim.truth_rows, 4, dtype=bool), np.zeros(n_i, bool)])
+
+    def rows_of(sel):
+        o = order[sel]
+        p = pos[o]
+        cols = {"time": time_[o], "object": _strings(is_threat[o], ("interceptor", "threat")), "id": ident[o],
+                "class": _strings(cls[o], vocabulary), "x": p[:, 0], "y": p[:, 1], "z": p[:, 2]}
+        v = vel[o]
+        cols.update({"vx": v[:, 0], "vy": v[:, 1], "vz": v[:, 2], "detectable": det[o]})
+        cols.update(_geo_columns(p, c))
+        return cols
+
+    return _batched_table(order.size, rows_of, COLUMN_DOCS["truth"])
+
+
+def _tracks_table(sim) -> pa.Table:
+    """Confirmed-track samples in the order they were taken."""
+    from iadsim.scenario.catalog_models import THREAT_CLASSES
+
+    c = sim.c
+    tk_t = _stack(sim.track_rows, 0)
+    tk_id = _stack(sim.track_rows, 1, dtype=np.int64)
+    tk_x = _stack(sim.track_rows, 2, 6)
+    tk_pos_std = _stack(sim.track_rows, 3)
+    tk_cls = _stack(sim.track_rows, 4, dtype=np.int8).astype(np.int32)
+    vocabulary = THREAT_CLASSES + ("unknown",)
+    tk_cls[tk_cls < 0] = len(vocabulary) - 1
+
+    def rows_of(sel):
+        x = tk_x[sel]
+        cols = {"time": tk_t[sel], "track": tk_id[sel], "x": x[:, 0], "y": x[:, 1], "z": x[:, 2],
+                "vx": x[:, 3], "vy": x[:, 4], "vz": x[:, 5], "pos_std": tk_pos_std[sel],
+                "class": _strings(tk_cls[sel], vocabulary)}
+        cols.update(_geo_columns(x[:, :3], c))
+        return cols
+
+    return _batched_table(tk_t.size, rows_of, COLUMN_DOCS["tracks"])
+
+
 def _tables(sim) -> dict:
     """The Parquet tables of a run (module docstring)."""
     from iadsim.scenario.catalog_models import THREAT_CLASSES
 
     c = sim.c
     th = sim.threats
-    # truth: threats then interceptors, ordered by time then object
-    t_t = _stack(sim.truth_rows, 0)
-    i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
-    p_t = _stack(sim.truth_rows, 2, 3)
-    v_t = _stack(sim.truth_rows, 3, 3)
-    d_t = _stack(sim.truth_rows, 4, dtype=bool)
-    t_i = _stack(sim.interceptor_rows, 0)
-    i_i = _stack(sim.interceptor_rows, 1, dtype=np.int64)
-    p_i = _stack(sim.interceptor_rows, 2, 3)
-    truth_cols = {
-        "time": np.concatenate([t_t, t_i]),
-        "object": np.concatenate([np.full(t_t.size, "threat"), np.full(t_i.size, "interceptor")]),
-        "id": np.concatenate([i_t, i_i]),
-        "class": np.concatenate([_display_class(th, i_t), np.full(t_i.size, "interceptor", dtype=object)]),
-        "x": np.concatenate([p_t[:, 0], p_i[:, 0]]), "y": np.concatenate([p_t[:, 1], p_i[:, 1]]),
-        "z": np.concatenate([p_t[:, 2], p_i[:, 2]]),
-        "vx": np.concatenate([v_t[:, 0], np.full(t_i.size, np.nan)]),
-        "vy": np.concatenate([v_t[:, 1], np.full(t_i.size, np.nan)]),
-        "vz": np.concatenate([v_t[:, 2], np.full(t_i.size, np.nan)]),
-        "detectable": np.concatenate([d_t, np.zeros(t_i.size, bool)]),
-    }
-    order = np.lexsort((truth_cols["id"], truth_cols["object"], truth_cols["time"]))
-    truth_cols = {k: np.asarray(v)[order] for k, v in truth_cols.items()}
-    truth_cols.update(_geo_columns(np.stack([truth_cols["x"], truth_cols["y"], truth_cols["z"]], -1), c))
-
-    tk_t = _stack(sim.track_rows, 0)
-    tk_id = _stack(sim.track_rows, 1, dtype=np.int64)
-    tk_x = _stack(sim.track_rows, 2, 6)
-    tk_pos_std = _stack(sim.track_rows, 3)
-    tk_cls = _stack(sim.track_rows, 4, dtype=np.int8)
-    tracks_cols = {"time": tk_t, "track": tk_id, "x": tk_x[:, 0], "y": tk_x[:, 1], "z": tk_x[:, 2],
-                   "vx": tk_x[:, 3], "vy": tk_x[:, 4], "vz": tk_x[:, 5],
-                   "pos_std": tk_pos_std,
-                   "class": np.array([THREAT_CLASSES[k] if k >= 0 else "unknown" for k in tk_cls.tolist()],
-                                     dtype=object)}
-    tracks_cols.update(_geo_columns(tk_x[:, :3], c))
-
     ev = sim.log.events
     order = np.argsort(np.asarray(ev["time"], float), kind="stable")
     events_cols = {k: np.asarray(v, dtype=object if k in ("kind", "detail") else None)[order]
@@ -268,25 +321,11 @@ def _tables(sim) -> dict:
         "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
                                        "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()},
                          COLUMN_DOCS["events"]),
-        "truth": _table(truth_cols, {"id": pa.int64()}, COLUMN_DOCS["truth"]),
-        "tracks": _table(tracks_cols, {"track": pa.int64()}, COLUMN_DOCS["tracks"]),
+        "truth": _truth_table(sim),
+        "tracks": _tracks_table(sim),
         "engagements": _table(eng, {"engagement": pa.int64(), "fire_unit": pa.int64(), "track": pa.int64(),
                                     "salvo": pa.int64(), "threat": pa.int64()}, COLUMN_DOCS["engagements"]),
     }
-
-
-def _display_class(th, idx) -> np.ndarray:
-    """The truth table's ``class`` of objects ``idx``: the threat class, or the role of an object that is not
-    a threat (``decoy``, ``stage``)."""
-    from iadsim.scenario.catalog_models import THREAT_CLASSES
-    from iadsim.threats.ballistic_raid import ROLE_NAMES
-
-    if not idx.size:
-        return np.zeros(0, object)
-    out = np.array(THREAT_CLASSES, dtype=object)[th.cls[idx]]
-    role = th.role[idx]
-    out[role > 0] = np.array(ROLE_NAMES, dtype=object)[role[role > 0]]
-    return out
 
 
 _POS = "ECEF (WGS-84) {} coordinate"
@@ -338,6 +377,9 @@ COLUMN_DOCS: dict[str, dict[str, tuple[str, str]]] = {
 def _table(cols: dict, ints: dict, docs: dict | None = None) -> pa.Table:
     arrays = {}
     for k, v in cols.items():
+        if isinstance(v, pa.Array):
+            arrays[k] = v
+            continue
         v = np.asarray(v)
         if v.dtype == bool:
             arrays[k] = pa.array(v, type=pa.bool_())
