@@ -11,7 +11,8 @@ Evidence by kind:
 * **hand-computed**: the "already destroyed" detail, the event log rows, the flying window.
 
 The raid is a small stand-in holding the attributes ``ThreatState`` reads (``t_launch``, ``t_end``,
-``target``, ``cls``, ``p_damage``, ``len``), and the assets a stand-in with ``names`` and ``hardness``.
+``target``, ``cls``, ``p_damage``, ``parent``, ``role``, ``type_index``, ``len``), and the assets a stand-in with
+``names``, ``hardness`` and ``damage_threshold``.
 """
 
 from dataclasses import dataclass
@@ -47,6 +48,14 @@ class FakeRaid:
     def type_index(self):
         return np.zeros(self.t_launch.size, np.int64)
 
+    @property
+    def parent(self):  # no released objects: every threat is launched on its own
+        return np.full(self.t_launch.size, -1, np.int64)
+
+    @property
+    def role(self):  # every object is a threat (no decoys or stages)
+        return np.zeros(self.t_launch.size, np.int8)
+
 
 @dataclass
 class FakeAssets:
@@ -64,6 +73,10 @@ class FakeAssets:
     @property
     def ecef(self):
         return np.zeros((self.hardness.size, 3))
+
+    @property
+    def damage_threshold(self):  # the scenario's default
+        return np.full(self.hardness.size, 0.5)
 
 
 def _raid(n, target, p_damage, cls=0, t_launch=0.0, t_end=100.0):

@@ -58,7 +58,7 @@ class ThreatState:
         self.debris_damage = np.zeros(A)
         self.impact_miss = np.full(N, np.nan)  # ground distance of a leaker's impact from its aimed asset
         self._up = _up(assets.lat, assets.lon)
-        self._threshold = getattr(assets, "damage_threshold", np.full(A, 0.5))
+        self._threshold = assets.damage_threshold
         self.aircraft = THREAT_CLASSES.index("aircraft")
 
     def flying(self, t: float) -> np.ndarray:
@@ -69,7 +69,7 @@ class ThreatState:
         self.status[j] = INTERCEPTED
         self.t_kill[j] = t
         spec = self._spec(j)
-        deb = getattr(spec, "debris", None) if spec is not None else None
+        deb = spec.debris if spec is not None else None
         if deb is not None and self._is_warhead(j):
             p, _ = self.threats.truth.state(t, np.array([j]))
             alt = float(np.ravel(ecef2geodetic(p)[2])[0])
@@ -78,7 +78,7 @@ class ThreatState:
 
     def on_launch(self, t, i) -> None:
         th = self.threats
-        par = int(th.parent[i]) if hasattr(th, "parent") else -1
+        par = int(th.parent[i])
         if par >= 0 and self.status[par] in (INTERCEPTED, CANCELLED):
             self.status[i] = CANCELLED
             return
@@ -111,7 +111,7 @@ class ThreatState:
         p_imp = th.truth.end_pos[i]
         self.impact_miss[i] = float(ground_distance(p_imp, self.assets.ecef[a:a + 1], self._up[a:a + 1])[0])
         spec = self._spec(i)
-        wh = getattr(spec, "warhead", None) if spec is not None else None
+        wh = spec.warhead if spec is not None else None
         u = self.rng.random()
         if wh is None:
             # first fidelity: the aimed asset, by one draw against p_damage (1 - hardness)
@@ -166,7 +166,7 @@ class ThreatState:
 
     def _is_threat(self, i) -> bool:
         th = self.threats
-        return not hasattr(th, "role") or int(th.role[i]) == 0
+        return int(th.role[i]) == 0
 
     def _is_warhead(self, i) -> bool:
         return self._is_threat(i) and self.threats.cls[i] != self.aircraft
