@@ -3,11 +3,19 @@ climb starting where the hand computation says), equal to an independent linear 
 the minimal-profile problem posed directly) on random ground; the same through ``waypoint_tracks`` over a
 ``Terrain`` grid, and exactly the clearance above sea level without one."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import yaml
+from pydantic import ValidationError
 from scipy.optimize import linprog
 
+from iadsim.cli import main
+from iadsim.engine.simulation import Simulation
 from iadsim.frames import ecef2geodetic
+from iadsim.scenario.catalog import resolve
+from iadsim.scenario.load import load_scenario
 from iadsim.terrain import Terrain
 from iadsim.threats.airbreathing import waypoint_tracks
 from iadsim.threats.terrain_following import Following, follow_envelope
@@ -156,3 +164,114 @@ def test_without_terrain_it_is_the_clearance_above_sea_level():
     _, _, h = ecef2geodetic(paths.pos[0, :paths.n_samples[0]])
     upto = paths.s[0, :paths.n_samples[0]] <= paths.s_waypoint[0, 1]
     np.testing.assert_allclose(h[upto], 45.0, atol=1e-6)
+
+
+def _ridge_scenario(tmp_path, threat):
+    """A hand-built 300 m ridge (crest at 0.3 deg east on the equator) between a cruise missile launched at
+    0 deg and a surveillance radar at 30 m, 0.45 deg east (16.7 km behind the crest), defending a port at
+    0.5 deg."""
+    terrain = _east_ridge_grid()
+    np.savez(tmp_path / "ridge.npz", elevation=terrain.elevation, lat=np.degrees(terrain.lat),
+             lon=np.degrees(terrain.lon))
+    d = {"name": "ridge", "duration": "6 min", "terrain": {"kind": "grid", "file": "ridge.npz"},
+         "assets": [{"name": "Port", "position": {"lat": 0.0, "lon": 0.5, "alt": "5 m"}, "value": 1}],
+         "sensors": [{"name": "R", "type": "surveillance_radar", "override": {"false_alarms_per_scan": 0},
+                      "position": {"lat": 0.0, "lon": 0.45, "alt": "30 m"}}],
+         "raids": [{"name": "CM", "threat": threat, "count": 1,
+                    "launch_area": {"center": {"lat": 0.0, "lon": 0.0}},
+                    "launch_window": {"start": "0 s", "end": "0 s"},
+                    "targets": ["Port"]}]}
+    f = tmp_path / "ridge.yaml"
+    f.write_text(yaml.safe_dump(d))
+    return load_scenario(f), terrain
+
+
+def _first_detection(c, seed=3):
+    """Run the scenario; the time of the radar's first detection of the threat, and the simulation."""
+    sim = Simulation(c, seed)
+    radar = sim.radars[0]
+    seen = []
+    measure = radar.measure
+
+    def recording(t, *args, **kw):  # the real measurement, its detections of the threat noted
+        det = measure(t, *args, **kw)
+        if np.any(det.truth_id == 0):
+            seen.append(t)
+        return det
+
+    radar.measure = recording
+    sim.run(tables=False)
+    return (min(seen) if seen else np.inf), sim
+
+
+def test_a_terrain_following_missile_is_masked_by_the_ridge_until_it_crests_it(tmp_path):
+    tf = {"type": "cruise_missile", "override": {"terrain_following": {"clearance": "50 m", "max_climb": "5 deg"}}}
+    c, terrain = _ridge_scenario(tmp_path, tf)
+    t_seen, sim = _first_detection(c)
+    truth = sim.threats.truth
+    t = np.arange(0.0, float(truth.duration[0]), 0.5)
+    pos = np.array([truth.state(float(x), np.array([0]))[0][0] for x in t])
+    la, lo, h = ecef2geodetic(pos)
+    ground = terrain.elevation_at(la, lo)
+    lon = np.degrees(lo)
+    # over the sea before the ridge at the clearance; over the crest at crest + clearance (at least)
+    sea = lon < 0.25
+    np.testing.assert_allclose(h[sea], 50.0, atol=0.05)
+    assert np.all(np.diff(lon) > 0)
+    t_crest = float(np.interp(0.3, lon, t))
+    p_crest = truth.state(t_crest, np.array([0]))[0]
+    _, lo_c, h_c = ecef2geodetic(p_crest)
+    # the tolerance: a crest between two samples ds = 55.6 m apart (a quarter of the grid) may stand above
+    # the chord by kappa ds / 8 = 1.9 m, kappa = 2 x 300 / 2224 the jump of the ground slope at the crest
+    tol = 2 * 300.0 / 2224.0 * 0.25 * terrain.spacing / 8
+    assert np.degrees(lo_c[0]) == pytest.approx(0.3, abs=1e-6) and h_c[0] >= 300.0 + 50.0 - tol
+    upto_dive = lon < 0.48  # the final dive starts 2 km (0.018 deg) before the port
+    assert np.all(h[upto_dive] >= ground[upto_dive] + 50.0 - tol)
+    # not seen before it climbs over the crest: by then it is within 2 km of the crest, up the climb
+    lon_seen = float(np.interp(t_seen, t, lon))
+    assert 0.28 < lon_seen < 0.33, lon_seen
+    assert np.isfinite(t_seen)
+    # the same missile at a constant 2 km (no terrain following) is seen long before it reaches the ridge
+    c_hi, _ = _ridge_scenario(tmp_path, {"type": "cruise_missile", "override": {"altitude": "2000 m"}})
+    t_hi, sim_hi = _first_detection(c_hi)
+    lon_hi = float(np.degrees(ecef2geodetic(sim_hi.threats.truth.state(t_hi, np.array([0]))[0])[1][0]))
+    assert lon_hi < 0.1 and t_hi < t_seen - 60.0
+    # determinism: same seed, identical truth and detections
+    t_again, sim2 = _first_detection(_ridge_scenario(tmp_path, tf)[0])
+    assert t_again == t_seen
+    pos2 = np.array([sim2.threats.truth.state(float(x), np.array([0]))[0][0] for x in t])
+    np.testing.assert_array_equal(pos2, pos)
+
+
+QUICK = (Path(__file__).resolve().parents[2] / "examples" / "scenarios" / "quickstart.yaml").read_text()
+
+
+@pytest.mark.parametrize("tf, words", [
+    ("{clearance: -20 m}", ["terrain_following.clearance", "greater than 0"]),
+    ("{clearance: 50 m, max_climb: 0 deg}", ["terrain_following.max_climb", "within (0, 90) deg"]),
+    ("{clearance: 50 m, max_climb: 90 deg}", ["terrain_following.max_climb", "within (0, 90) deg", "not 90 deg"]),
+    ("{clearance: 50 m, max_dive: 95 deg}", ["terrain_following.max_dive", "within (0, 90) deg"]),
+    ("{clearance: 50}", ["terrain_following.clearance"]),
+    ("{clearance: 50 m, max_climbs: 5 deg}", ["terrain_following.max_climbs"]),
+])
+def test_bad_terrain_following_is_one_line_naming_the_field_exit_3(tmp_path, capsys, tf, words):
+    text = QUICK.replace("    threat: cruise_missile\n",
+                         f"    threat: {{type: cruise_missile, override: {{terrain_following: {tf}}}}}\n", 1)
+    assert text != QUICK
+    f = tmp_path / "bad.yaml"
+    f.write_text(text)
+    code = main(["validate", str(f)])
+    err = capsys.readouterr().err.strip()
+    assert code == 3 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"error: {f}:")
+    for w in words:
+        assert w in err, err
+
+
+def test_terrain_following_is_not_for_aircraft_and_types_without_it_hash_as_before():
+    with pytest.raises(ValidationError, match="not by an aircraft"):
+        resolve("threat", "fighter", {"terrain_following": {"clearance": "100 m"}})
+    assert "terrain_following" not in resolve("threat", "cruise_missile").model_dump()
+    spec = resolve("threat", "owa_drone", {"terrain_following": {"clearance": "80 m", "max_climb": "8 deg"}})
+    tf = spec.terrain_following
+    assert tf.clearance == 80.0 and tf.max_climb == pytest.approx(np.radians(8.0)) and tf.dive == tf.max_climb
