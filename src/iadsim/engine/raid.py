@@ -9,7 +9,8 @@ and release decoys (:mod:`iadsim.threats.ballistic_raid`; their draws follow the
 types without stages fly the first-fidelity minimum-energy (or apogee) Keplerian arc from burnout at the
 launch point (:mod:`iadsim.threats.ballistic`); air-breathing threats fly launch point -> route waypoints
 -> a point ``TERMINAL_DIVE`` short of the asset at cruise altitude -> the asset
-(:mod:`iadsim.threats.airbreathing`).
+(:mod:`iadsim.threats.airbreathing`); a type with ``terrain_following`` flies its level legs over the
+scenario's terrain instead (:mod:`iadsim.threats.terrain_following`).
 
 Objects. The realization's arrays run over every object the radars can see: the ``N`` threats of the
 raids first (in raid order), then the extra objects their missiles release (spent stages, decoys), with

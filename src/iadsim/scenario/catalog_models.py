@@ -554,7 +554,9 @@ class AirThreatType(_ThreatBase):
     ``altitude`` and ground ``speed`` (:mod:`iadsim.threats.airbreathing`), with the optional flight profile
     of its kind (:mod:`iadsim.threats.profiles`): a cruise missile's ``terminal`` leg, ``pop_up`` and
     ``weave``; a drone's ``dog_legs`` and ``loiter``; an aircraft's ``release_range`` and ``payload`` of
-    stand-off weapons, after which it egresses along its route (an aircraft never damages by itself)."""
+    stand-off weapons, after which it egresses along its route (an aircraft never damages by itself).
+    A cruise missile or drone with ``terrain_following`` (:class:`TerrainFollowing`) flies its level legs
+    over the terrain."""
 
     kind: Literal["cruise", "drone", "aircraft"]
     speed: Annotated[Speed, Field(gt=0.0)]
