@@ -166,14 +166,15 @@ def test_without_terrain_it_is_the_clearance_above_sea_level():
     np.testing.assert_allclose(h[upto], 45.0, atol=1e-6)
 
 
-def _ridge_scenario(tmp_path, threat):
+def _ridge_scenario(tmp_path, threat, with_terrain=True):
     """A hand-built 300 m ridge (crest at 0.3 deg east on the equator) between a cruise missile launched at
     0 deg and a surveillance radar at 30 m, 0.45 deg east (16.7 km behind the crest), defending a port at
     0.5 deg."""
     terrain = _east_ridge_grid()
     np.savez(tmp_path / "ridge.npz", elevation=terrain.elevation, lat=np.degrees(terrain.lat),
              lon=np.degrees(terrain.lon))
-    d = {"name": "ridge", "duration": "6 min", "terrain": {"kind": "grid", "file": "ridge.npz"},
+    ground = {"terrain": {"kind": "grid", "file": "ridge.npz"}} if with_terrain else {}
+    d = {"name": "ridge", "duration": "6 min", **ground,
          "assets": [{"name": "Port", "position": {"lat": 0.0, "lon": 0.5, "alt": "5 m"}, "value": 1}],
          "sensors": [{"name": "R", "type": "surveillance_radar", "override": {"false_alarms_per_scan": 0},
                       "position": {"lat": 0.0, "lon": 0.45, "alt": "30 m"}}],
@@ -275,3 +276,52 @@ def test_terrain_following_is_not_for_aircraft_and_types_without_it_hash_as_befo
     spec = resolve("threat", "owa_drone", {"terrain_following": {"clearance": "80 m", "max_climb": "8 deg"}})
     tf = spec.terrain_following
     assert tf.clearance == 80.0 and tf.max_climb == pytest.approx(np.radians(8.0)) and tf.dive == tf.max_climb
+
+
+def _flown(c, seed=5, dt=0.25):
+    """Truth of the scenario's threats sampled every ``dt`` s: (time, lat, lon, alt) per threat."""
+    from iadsim.engine.raid import realize_raids
+
+    r = realize_raids(c, np.random.default_rng(seed))
+    out = []
+    for i in range(r.n_threats):
+        t = np.arange(0.0, float(r.truth.duration[i]), dt)
+        p = np.array([r.truth.state(float(x) + float(r.t_launch[i]), np.array([i]))[0][0] for x in t])
+        out.append((t, *ecef2geodetic(p)))
+    return out
+
+
+def test_a_popup_missile_follows_up_to_its_pop_up_then_climbs_and_dives_as_before(tmp_path):
+    """popup_cruise_missile (terminal at 8 m, pop-up to 400 m at 3 km, 20 deg climb) over the ridge: followed
+    at 40 m up to its pop-up point PU = 3 km + (400 - 8) / tan 20 deg = 4.08 km before the port (placed as
+    without terrain following), then the straight climb from there to 400 m and the dive."""
+    tf = {"type": "popup_cruise_missile",
+          "override": {"weave": None, "terrain_following": {"clearance": "40 m", "max_climb": "6 deg"}}}
+    c, terrain = _ridge_scenario(tmp_path, tf)
+    (t, la, lo, h), = _flown(c, dt=0.05)  # 12 m steps: the apex is cut by at most 1.5 m
+    ground = terrain.elevation_at(la, lo)
+    lon_port = 0.5
+    dist = np.radians(lon_port - np.degrees(lo)) * A_WGS84  # ground distance to the port along the equator
+    pu = 3000.0 + (400.0 - 8.0) / np.tan(np.radians(20.0))
+    before = dist > pu + 50.0
+    assert np.all(h[before] >= ground[before] + 40.0 - 2.0)
+    assert float(np.interp(0.3, np.degrees(lo), h)) > 300.0 + 40.0 - 5.0  # over the crest (0.25 s samples)
+    flat = before & (np.degrees(lo) > 0.36)  # back on the clearance after the ridge
+    np.testing.assert_allclose(h[flat], 40.0, atol=0.05)
+    assert h.max() <= 400.0 + 1e-6 and h.max() == pytest.approx(400.0, abs=1.5)
+    assert np.all(h[(dist < pu - 20.0) & (dist > 3020.0)] > 40.0 + 1.0)  # climbing from PU
+    assert dist[np.argmax(h)] == pytest.approx(3000.0, abs=60.0)
+
+
+def test_drone_profile_legs_follow_at_the_clearance_without_terrain(tmp_path):
+    """No terrain section: the owa_drone's dog-legs are flown at the clearance above sea level (not its
+    300 m), then the final dive from 2 km onto the port."""
+    tf = {"type": "owa_drone", "override": {"terrain_following": {"clearance": "70 m"}}}
+    c, _ = _ridge_scenario(tmp_path, tf, with_terrain=False)
+    assert c.terrain is None
+    (t, la, lo, h), = _flown(c)
+    lon_port = 0.5
+    dist = np.hypot(np.radians(lon_port - np.degrees(lo)), la) * A_WGS84
+    level = dist > 2000.0 + 30.0
+    np.testing.assert_allclose(h[level], 70.0, atol=0.08)  # the 2 km chords sag by L^2 / 8R = 7.8 cm
+    assert h[-1] < 10.0

@@ -531,7 +531,7 @@ class TerrainFollowing(_Frozen):
     over the sea) that never climbs steeper than ``max_climb`` nor dives steeper than ``max_dive``
     (default: ``max_climb``), in place of the type's ``altitude`` and ``terminal.altitude``."""
 
-    clearance: PositiveLength
+    clearance: Annotated[Length, Field(gt=0.0, le=10000.0)]
     max_climb: Angle = 0.2617993877991494  # 15 deg
     max_dive: Angle | None = None
 

@@ -261,7 +261,10 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
     weaving = (wv_A[leg_row] != 0) & (leg_col >= wv_start[leg_row])
     sp = np.where(weaving, np.minimum(spacing, wv_lam[leg_row] / WEAVE_SAMPLES_PER_WAVELENGTH), spacing)
     if follow is not None and follow.sample is not None:
-        sp = np.where(leg_col < follow.end[leg_row], np.minimum(sp, follow.sample), sp)
+        from iadsim.threats.terrain_following import MAX_LEG_SAMPLES
+
+        fine = np.maximum(np.minimum(sp, follow.sample), _R_CURV_MAX * d / MAX_LEG_SAMPLES)
+        sp = np.where(leg_col < follow.end[leg_row], np.minimum(sp, fine), sp)
     # a^2 / b bounds the ellipsoid's radius of curvature, so steps never exceed the spacing
     m = np.maximum(1, np.ceil(_R_CURV_MAX * d / sp).astype(int))
 

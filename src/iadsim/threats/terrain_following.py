@@ -36,7 +36,7 @@ exactly; ahead of a ridge of crest height ``H`` whose sides are steeper than ``g
 
 Between path samples the altitude is linear (:mod:`iadsim.threats.airbreathing`) while the bilinear
 ground has kinks at the grid lines, so a terrain-following leg is sampled at a quarter of the grid spacing
-(:data:`SAMPLE_FRACTION`) and each sample's floor is the highest of the ground at the sample and halfway to
+(:data:`SAMPLE_FRACTION`; at most :data:`MAX_LEG_SAMPLES` samples per leg) and each sample's floor is the highest of the ground at the sample and halfway to
 its neighbours: a kink of the ground (a jump ``kappa`` of its slope along the track) between two samples
 ``ds`` apart can then rise above the straight chord by at most about ``kappa ds / 8`` (``kappa ds / 4``
 with the samples' ground alone), e.g. a few metres at a sharp crest of 0.3 slope on each side on a 600 m
@@ -57,6 +57,8 @@ __all__ = ["Following", "follow_envelope", "SAMPLE_FRACTION"]
 SAMPLE_FRACTION = 0.25
 #: never sample a terrain-following leg finer than this (m)
 MIN_SAMPLE = 10.0
+#: at most this many samples on one terrain-following leg (a 1000 km leg at 244 m): bounds the memory
+MAX_LEG_SAMPLES = 4096
 
 
 def follow_envelope(s, floor, tan_climb, tan_dive) -> np.ndarray:
