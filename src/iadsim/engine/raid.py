@@ -9,7 +9,8 @@ and release decoys (:mod:`iadsim.threats.ballistic_raid`; their draws follow the
 types without stages fly the first-fidelity minimum-energy (or apogee) Keplerian arc from burnout at the
 launch point (:mod:`iadsim.threats.ballistic`); air-breathing threats fly launch point -> route waypoints
 -> a point ``TERMINAL_DIVE`` short of the asset at cruise altitude -> the asset
-(:mod:`iadsim.threats.airbreathing`).
+(:mod:`iadsim.threats.airbreathing`); a type with ``terrain_following`` flies its level legs over the
+scenario's terrain instead (:mod:`iadsim.threats.terrain_following`).
 
 Objects. The realization's arrays run over every object the radars can see: the ``N`` threats of the
 raids first (in raid order), then the extra objects their missiles release (spent stages, decoys), with
@@ -207,9 +208,30 @@ def _geodetic(p):
     return np.atleast_1d(la), np.atleast_1d(lo), np.atleast_1d(al)
 
 
+def _following(c, spec, n, end):
+    """The :class:`~iadsim.threats.terrain_following.Following` of ``n`` threats of type ``spec`` over the
+    scenario's terrain up to waypoint columns ``end`` (None: the type does not follow the terrain)."""
+    tf = getattr(spec, "terrain_following", None)
+    if tf is None:
+        return None
+    from iadsim.threats.terrain_following import Following
+
+    return Following(terrain=c.terrain, clearance=np.full(n, tf.clearance), tan_climb=np.full(n, np.tan(tf.max_climb)),
+                     tan_dive=np.full(n, np.tan(tf.dive)), end=np.maximum(np.asarray(end, np.int64), 0))
+
+
+def _profile_follow(c, spec, R):
+    """Terrain following of profile routes ``R``: from launch to the final dive (or the pop-up)."""
+    if getattr(spec, "terrain_following", None) is None:
+        return None
+    mark = "pop_up" if spec.kind == "cruise" and spec.pop_up is not None else "final"
+    return _following(c, spec, len(R), R.marks[mark])
+
+
 def _plain_rows(c, types, rows, raid_ix, type_ix, lat, lon, aim_lat, aim_lon, aim_alt):
     """The first-fidelity route of air-breathing threats without a flight profile: launch point -> route
-    waypoints -> a point ``TERMINAL_DIVE`` short of the aim at cruise altitude -> the aim."""
+    waypoints -> a point ``TERMINAL_DIVE`` short of the aim at cruise altitude -> the aim (terrain
+    following, when the type does, up to that point)."""
     W = 3 + max((c.raids[k].route_lat.size for k in set(raid_ix[rows].tolist())), default=0)
     wl, wo, wa = (np.full((rows.size, W), np.nan) for _ in range(3))
     speed = np.empty(rows.size)
@@ -225,7 +247,9 @@ def _plain_rows(c, types, rows, raid_ix, type_ix, lat, lon, aim_lat, aim_lon, ai
         wa[row, :k] = spec.altitude
         wa[row, k - 1] = aim_alt[row]
         speed[row] = spec.speed
-    return waypoint_tracks(wl, wo, wa, speed)
+    spec = types[type_ix[rows[0]]] if rows.size else None
+    follow = _following(c, spec, rows.size, np.sum(~np.isnan(wl), axis=1) - 2) if rows.size else None
+    return waypoint_tracks(wl, wo, wa, speed, follow=follow)
 
 
 def _routes(spec, launch, route, aim, rng):
@@ -273,7 +297,8 @@ def _air_paths(c, types, air, raid_ix, type_ix, lat, lon, target, aim, rng):
             paths = _plain_rows(c, types, rows, raid_ix, type_ix, lat, lon, al, ao, a.alt[tg])
         else:
             try:
-                paths = R.tracks(g_limit=None if spec.weave is None else spec.weave.g_limit)
+                paths = R.tracks(g_limit=None if spec.weave is None else spec.weave.g_limit,
+                                 follow=_profile_follow(c, spec, R))
             except ValueError as exc:
                 raise ValueError(f"raid {raid.name!r}: {exc}") from None
         groups.append(paths)
@@ -295,7 +320,8 @@ def _air_paths(c, types, air, raid_ix, type_ix, lat, lon, target, aim, rng):
                 pp = _plain_rows(c, [pspec], np.arange(ptg.size), np.full(ptg.size, ri), dummy,
                                  rel_lat, rel_lon, pl, po, a.alt[ptg])
             else:
-                pp = PR.tracks(g_limit=None if pspec.weave is None else pspec.weave.g_limit)
+                pp = PR.tracks(g_limit=None if pspec.weave is None else pspec.weave.g_limit,
+                               follow=_profile_follow(c, pspec, PR))
             # the k weapons of an aircraft leave the release point `interval` apart
             payload_groups.append(pp)
             p_parent.append(np.repeat(rows, k))

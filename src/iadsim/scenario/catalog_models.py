@@ -7,9 +7,10 @@ numbers come from; the numbers are generic (representative of a class of system,
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import Field, model_serializer, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from iadsim.scenario._base import StrictModel
 from iadsim.scenario.units import (
@@ -523,12 +524,39 @@ class Payload(_Frozen):
     interval: Annotated[Duration, Field(ge=0.0)] = 2.0
 
 
+class TerrainFollowing(_Frozen):
+    """Terrain following (:mod:`iadsim.threats.terrain_following`): the level legs of a cruise missile (the
+    cruise and terminal legs, up to its final dive or pop-up) or of a drone (up to its final dive) fly the
+    lowest profile at ``clearance`` above the ground (the scenario's ``terrain``; sea level without one, or
+    over the sea) that never climbs steeper than ``max_climb`` nor dives steeper than ``max_dive``
+    (default: ``max_climb``), in place of the type's ``altitude`` and ``terminal.altitude``."""
+
+    clearance: Annotated[Length, Field(gt=0.0, le=10000.0)]
+    max_climb: Angle = 0.2617993877991494  # 15 deg
+    max_dive: Angle | None = None
+
+    @field_validator("max_climb", "max_dive")
+    @classmethod
+    def _angle(cls, v: float | None, info) -> float | None:
+        if v is not None and not 0.0 < v < 1.5707963267948966:
+            raise ValueError(f"{info.field_name} must be within (0, 90) deg (a flight-path angle), not "
+                             f"{math.degrees(v):g} deg")
+        return v
+
+    @property
+    def dive(self) -> float:
+        """The dive limit (rad): ``max_dive``, else ``max_climb``."""
+        return self.max_climb if self.max_dive is None else self.max_dive
+
+
 class AirThreatType(_ThreatBase):
     """A cruise missile, one-way attack drone or aircraft flying geodetic waypoints along great circles at
     ``altitude`` and ground ``speed`` (:mod:`iadsim.threats.airbreathing`), with the optional flight profile
     of its kind (:mod:`iadsim.threats.profiles`): a cruise missile's ``terminal`` leg, ``pop_up`` and
     ``weave``; a drone's ``dog_legs`` and ``loiter``; an aircraft's ``release_range`` and ``payload`` of
-    stand-off weapons, after which it egresses along its route (an aircraft never damages by itself)."""
+    stand-off weapons, after which it egresses along its route (an aircraft never damages by itself).
+    A cruise missile or drone with ``terrain_following`` (:class:`TerrainFollowing`) flies its level legs
+    over the terrain."""
 
     kind: Literal["cruise", "drone", "aircraft"]
     speed: Annotated[Speed, Field(gt=0.0)]
@@ -544,9 +572,10 @@ class AirThreatType(_ThreatBase):
     #: hits it only if the radar emitted within ``seeker_memory`` before the impact (:mod:`iadsim.c2.nodes`)
     anti_radiation: bool = False
     seeker_memory: Annotated[Duration, Field(ge=0.0)] = 0.0
+    terrain_following: TerrainFollowing | None = None
 
     _OPTIONAL = ("cep", "warhead", "debris", "terminal", "pop_up", "weave", "dog_legs", "loiter", "release_range",
-                 "payload", "anti_radiation", "seeker_memory")
+                 "payload", "anti_radiation", "seeker_memory", "terrain_following")
 
     @model_validator(mode="after")
     def _profile(self):
@@ -561,6 +590,8 @@ class AirThreatType(_ThreatBase):
             raise ValueError("a pop_up ends a terminal leg: give terminal as well")
         if (self.release_range is None) != (self.payload is None):
             raise ValueError("an aircraft with stand-off weapons needs both release_range and payload")
+        if self.terrain_following is not None and self.kind == "aircraft":
+            raise ValueError("terrain_following is flown by cruise missiles and drones, not by an aircraft")
         if self.anti_radiation and self.kind != "cruise":
             raise ValueError("anti_radiation is a property of a cruise missile, not of a " + self.kind)
         return self

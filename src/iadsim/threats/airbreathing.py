@@ -175,7 +175,7 @@ def _hann_taper(u):
 
 
 def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=None,
-                    g_limit=None) -> WaypointPaths:
+                    g_limit=None, follow=None) -> WaypointPaths:
     """Densify N waypoint routes along great circles into time and arc-length tables (module docstring).
 
     Parameters
@@ -191,6 +191,11 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
         weave starts.
     g_limit : None or scalar / (N,) lateral acceleration limit in g (``G0``); a weave whose peak lateral
         acceleration exceeds it raises ValueError.
+    follow : None or :class:`iadsim.threats.terrain_following.Following`: from the first waypoint to
+        waypoint ``follow.end`` the altitudes are replaced by the terrain-following envelope over the
+        samples (sampled at ``follow.sample`` at most), and the leg after it runs linearly from the
+        envelope's last altitude to the next waypoint's (module docstring of
+        :mod:`iadsim.threats.terrain_following`).
 
     Returns
     -------
@@ -255,6 +260,11 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
             raise ValueError(f"threat {i}: weave start_index {wv_start[i]} is not a waypoint before the last")
     weaving = (wv_A[leg_row] != 0) & (leg_col >= wv_start[leg_row])
     sp = np.where(weaving, np.minimum(spacing, wv_lam[leg_row] / WEAVE_SAMPLES_PER_WAVELENGTH), spacing)
+    if follow is not None and follow.sample is not None:
+        from iadsim.threats.terrain_following import MAX_LEG_SAMPLES
+
+        fine = np.maximum(np.minimum(sp, follow.sample), _R_CURV_MAX * d / MAX_LEG_SAMPLES)
+        sp = np.where(leg_col < follow.end[leg_row], np.minimum(sp, fine), sp)
     # a^2 / b bounds the ellipsoid's radius of curvature, so steps never exceed the spacing
     m = np.maximum(1, np.ceil(_R_CURV_MAX * d / sp).astype(int))
 
@@ -348,6 +358,8 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
     p = geodetic2ecef(plat, plon, h)
 
     S = arc_length(g)
+    if follow is not None:
+        p = _follow(follow, S, plat, plon, h, f, leg_col[smp_leg], smp_row, smp_k, row_first, al[ib], N)
     s_flat = S[smp_row, smp_k]
     # leg start arc length and duration; per-row cumulative leg start times
     S_leg0 = s_flat[leg_pos - 1]
@@ -390,3 +402,38 @@ def waypoint_tracks(lat, lon, alt, speed, spacing=2000.0, *, ramp=False, weave=N
     return WaypointPaths(s=S, t=t_flat[pad], pos=p[pad], n_samples=n_smp, leg_speed=leg_speed,
                          length=S[:, -1].copy(), s_waypoint=s_wp, t_waypoint=t_wp, lateral_accel=lateral_accel,
                          v=v_pad, a=a_pad)
+
+
+def _follow(fol, S, plat, plon, h, f, col, smp_row, smp_k, row_first, alt_next, N):
+    """ECEF sample points with the terrain-following altitudes (``waypoint_tracks``' ``follow``).
+
+    ``col + f`` is each sample's position in waypoint columns; the followed span is a prefix of each row."""
+    from iadsim.threats.terrain_following import follow_envelope
+
+    end = np.asarray(fol.end)
+    where = col + f
+    span = where <= end[smp_row]
+    floor = np.full(S.shape, -np.inf)
+    ground = np.full(plat.shape, -np.inf)
+    ground[span] = fol.ground(plat[span], plon[span])
+    # a sample's floor is also the ground halfway to its neighbours in the span: the straight chords
+    # between samples then cut a crest between two samples by at most half as much (module docstring)
+    q = np.flatnonzero(span[1:] & (smp_k[1:] > 0)) + 1  # segments q - 1 -> q inside the span
+    if q.size:
+        um = _unit(plat[q - 1], plon[q - 1]) + _unit(plat[q], plon[q])
+        g_mid = fol.ground(np.arctan2(um[:, 2], np.hypot(um[:, 0], um[:, 1])), np.arctan2(um[:, 1], um[:, 0]))
+        np.maximum.at(ground, q, g_mid)
+        np.maximum.at(ground, q - 1, g_mid)
+    floor[smp_row[span], smp_k[span]] = ground[span] + np.asarray(fol.clearance, float)[smp_row[span]]
+    env = follow_envelope(S, floor, fol.tan_climb, fol.tan_dive)
+    h = h.copy()
+    h[span] = env[smp_row[span], smp_k[span]]
+    # the leg after the span: linear from the envelope's last altitude to the next waypoint's
+    n_span = np.bincount(smp_row[span], minlength=N)
+    has = n_span > 0
+    h_end = np.full(N, np.nan)
+    h_end[has] = h[row_first[has] + n_span[has] - 1]
+    nxt = (~span) & (col == end[smp_row]) & has[smp_row]
+    r = smp_row[nxt]
+    h[nxt] = h_end[r] + f[nxt] * (alt_next[nxt] - h_end[r])
+    return geodetic2ecef(plat, plon, h)

@@ -139,10 +139,11 @@ class Routes:
     def __len__(self) -> int:
         return self.lat.shape[0]
 
-    def tracks(self, spacing=2000.0, *, ramp=False, g_limit=None):
-        """:func:`~iadsim.threats.airbreathing.waypoint_tracks` of these rows (with their weave)."""
+    def tracks(self, spacing=2000.0, *, ramp=False, g_limit=None, follow=None):
+        """:func:`~iadsim.threats.airbreathing.waypoint_tracks` of these rows (with their weave and, with
+        ``follow``, terrain following)."""
         return waypoint_tracks(self.lat, self.lon, self.alt, self.speed, spacing, ramp=ramp,
-                               weave=self.weave, g_limit=g_limit)
+                               weave=self.weave, g_limit=g_limit, follow=follow)
 
     def point(self, mark: str):
         """``(lat, lon, alt)`` (N,) of the named waypoint (NaN where absent)."""
