@@ -32,7 +32,8 @@ One component of the engine (docs/architecture.md, "Command and control") with i
   the other radars' reports keep it in the picture, and the decision is the air defense commander's
   emission control order (Neri 2006, ch. 7; Adamy, *EW 102*, 2004, ch. 8 on ARM countermeasures). Silence
   by the rule is silence like a scheduled window: no scans, no detections, no midcourse uplinks from the
-  radar, and an ARM whose radar stopped emitting more than its ``seeker_memory`` before impact loses it
+  radar (its fire units' rounds fly to their last aim point), no tracks held for its fire units' own
+  pictures, and an ARM whose radar stopped emitting more than its ``seeker_memory`` before impact loses it
   (:mod:`iadsim.c2.nodes`). Events ``emcon_silent`` / ``emcon_resumed``; the summary's ``emcon`` gives each
   ruled radar's silences and silent time.
 * ``on_impact``: a leaker aimed at a defense node may destroy it (:mod:`iadsim.c2.nodes`): a radar stops

@@ -491,12 +491,15 @@ class WhenThreatened(_Frozen):
     silences the radar; it emits again at the first cycle ``hold`` after the last cycle with such a track.
 
     The tracker has no anti-radiation class: its kinematic classes (:mod:`iadsim.tracking.classify`) see an
-    ARM (a Mach-2 missile) as ``aircraft`` at altitude and ``cruise`` low down, hence the default classes;
-    ``min_speed`` separates it from slower cruise missiles and aircraft."""
+    ARM as ``aircraft`` at altitude and ``cruise`` low down, hence the default classes; the default
+    ``min_speed`` of 400 m/s (Mach 1.2 at altitude) makes them the anti-radiation class in kinematic terms:
+    ARMs fly at Mach 2-4 (AGM-88 HARM about Mach 2, Kh-31P Mach 3; FAS Military Analysis Network, CSIS
+    Missile Threat), subsonic cruise missiles at 200-300 m/s and aircraft cruise at 150-300 m/s (an early,
+    uncertain drone track can score ``aircraft``: the speed keeps it out)."""
 
     classes: Annotated[list[ThreatClass], Field(min_length=1)] = Field(default_factory=lambda: ["cruise", "aircraft"])
     range: Annotated[Length, Field(gt=0.0, le=1.0e6)]
-    min_speed: Annotated[Speed, Field(ge=0.0)] = 0.0
+    min_speed: Annotated[Speed, Field(ge=0.0)] = 400.0
     hold: Annotated[Duration, Field(gt=0.0, le=86400.0)] = 60.0
 
 
