@@ -89,8 +89,8 @@ ORBIT = {"center": {"lat": -19.9, "lon": -16.2}, "altitude": "9 km", "heading": 
 
 @pytest.mark.parametrize(("change", "match"), [
     ({"position": {"lat": -19.9, "lon": -15.9, "alt": "9 km"}},
-     r"jammers\[0\]: .*raid \(raid: NAME\), fixed \(position: \.\.\.\) or flies an orbit "
-     r"\(orbit: \.\.\.\), exactly one"),
+     r"jammers\[0\]: .*raid \(raid: NAME\), fixed \(position: \.\.\.\), flies an orbit "
+     r"\(orbit: \.\.\.\) or escorts a raid \(escort: \{raid, behind\}\), exactly one"),
     ({"orbit": None}, r"jammers\[0\]: .*exactly one"),
     ({"position": None, "orbit": {**ORBIT, "speed": "0 m/s"}}, r"jammers\[0\]\.orbit\.speed: .*greater than 0"),
     ({"position": None, "orbit": {**ORBIT, "speed": "-200 m/s"}}, r"jammers\[0\]\.orbit\.speed"),
@@ -111,3 +111,40 @@ def test_bad_orbits_are_one_line(change, match):
     with pytest.raises(InputError, match=match) as e:
         scenario_from_data(d)
     assert "\n" not in str(e.value)
+
+
+def test_an_escort_jammer_flies_behind_the_raids_lead():
+    """``escort: {raid, behind}``: one jammer, ``behind`` back along the lead fighter's track (its first
+    launched threat), radiating only while the lead flies."""
+    d = _contested()
+    d["jammers"] = [{"name": "Escort", "power": "100 W", "gain": "20 dB", "bandwidth": "400 MHz",
+                     "escort": {"raid": "Strike fighters", "behind": "30 km"}}]
+    c = scenario_from_data(d, file=str(CONTESTED))
+    sim = Simulation(c, 2)
+    th = sim.threats
+    names = [r.name for r in c.raids]
+    own = np.flatnonzero(np.array([names[r] for r in th.raid[:th.n_threats]]) == "Strike fighters")
+    lead = own[np.argmin(th.t_launch[own])]
+    assert len(sim.jammers) == 1 and sim.jammers.carrier.tolist() == [lead]
+    t0 = float(th.t_launch[lead])
+    for t in (t0 + 30.0, t0 + 300.0, t0 + 600.0):
+        flying = sim.threat_state.flying(t)
+        flying[lead] = True
+        jam = sim.jammers.at(t, flying, th.truth.state)
+        p, v = th.truth.state(t, np.array([lead]))
+        want = p[0] - 30e3 * v[0] / np.linalg.norm(v[0])
+        np.testing.assert_allclose(jam.pos[0], want, atol=1e-6)
+        assert np.linalg.norm(jam.pos[0] - p[0]) == pytest.approx(30e3)
+    flying = np.zeros(len(th), bool)
+    assert len(sim.jammers.at(t0 + 30.0, flying, th.truth.state)) == 0  # the lead down: the escort leaves
+    bad = copy.deepcopy(d)
+    bad["jammers"][0]["escort"]["raid"] = "Bombers"
+    with pytest.raises(InputError, match=r"jammers\[0\]\.escort\.raid: jammer escorts raid 'Bombers', which is not"):
+        scenario_from_data(bad)
+    bad["jammers"][0]["escort"] = {"raid": "Strike fighters", "behind": "-3 km"}
+    with pytest.raises(InputError, match=r"jammers\[0\]\.escort\.behind"):
+        scenario_from_data(bad)
+    bad["jammers"][0]["raid"] = "Strike fighters"
+    bad["jammers"][0]["escort"]["behind"] = "3 km"
+    with pytest.raises(InputError, match=r"jammers\[0\]: .*exactly one"):
+        scenario_from_data(bad)

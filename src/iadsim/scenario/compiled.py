@@ -76,7 +76,8 @@ class RaidSpec:
 @dataclass(frozen=True)
 class JammerSpec:
     """One declared jammer in SI: ``power`` W, ``gain`` linear, ``bandwidth`` Hz; ``raid`` index whose
-    threats carry it (-1: fixed at ``ecef``, or on ``orbit``, a :class:`iadsim.sensors.jamming.Racetrack`)."""
+    threats carry it (-1: fixed at ``ecef``, on ``orbit``, a :class:`iadsim.sensors.jamming.Racetrack`, or
+    escorting raid ``escort``'s lead aircraft ``behind`` m back along its track)."""
 
     name: str
     power: float
@@ -85,6 +86,8 @@ class JammerSpec:
     raid: int
     ecef: np.ndarray
     orbit: object | None = None
+    escort: int = -1
+    behind: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -268,8 +268,13 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
             orbit = Racetrack(lat=o.center.lat, lon=o.center.lon, alt=o.altitude, heading=o.heading,
                               leg=o.leg_length, radius=o.radius, speed=o.speed, turn=1 if o.turn == "right" else -1,
                               start=o.start)
+        escort = -1
+        if j.escort is not None:
+            escort = _lookup([j.escort.raid], raid_idx, "jammer escorts raid", "raid", ("jammers", i, "escort", "raid"),
+                             lambda msg, loc: fail(msg, loc[:-1]))[0]
         jammers.append(JammerSpec(name=j.name, power=j.power, gain=j.gain, bandwidth=j.bandwidth, raid=raid,
-                                  ecef=_ecef(j.position) if j.position is not None else np.zeros(3), orbit=orbit))
+                                  ecef=_ecef(j.position) if j.position is not None else np.zeros(3), orbit=orbit,
+                                  escort=escort, behind=j.escort.behind if j.escort is not None else 0.0))
     if jammers:
         for i, r in enumerate(radars):
             if not r.spec.jammable:

@@ -332,11 +332,20 @@ class Orbit(_Frozen):
         return self
 
 
+class Escort(_Frozen):
+    """An escort jammer flying with ``raid``'s lead aircraft (its first launched threat), ``behind`` it along
+    its track (:class:`iadsim.sensors.jamming.JammerTable`); it jams while the lead flies."""
+
+    raid: Name
+    behind: Annotated[Length, Field(ge=0.0, le=5.0e5)]
+
+
 class Jammer(_Frozen):
     """A barrage noise jammer (:mod:`iadsim.sensors.jamming`): ``power`` (W), antenna ``gain`` toward the
     radars, noise ``bandwidth``. Either carried by every threat of ``raid`` while it flies (on an escort
     aircraft raid standing off: stand-off jamming; on the attackers themselves: self-screening), fixed at
-    ``position``, or flying an ``orbit`` (a stand-off jammer on its racetrack, :class:`Orbit`)."""
+    ``position``, flying an ``orbit`` (a stand-off jammer on its racetrack, :class:`Orbit`), or escorting a
+    raid's lead aircraft (``escort``, :class:`Escort`)."""
 
     name: Name
     power: Annotated[Power, Field(gt=0.0, le=1.0e7)]
@@ -345,20 +354,22 @@ class Jammer(_Frozen):
     raid: Name | None = None
     position: Position | None = None
     orbit: Orbit | None = None
+    escort: Escort | None = None
 
     @model_validator(mode="after")
     def _where(self):
-        if sum(x is not None for x in (self.raid, self.position, self.orbit)) != 1:
-            raise ValueError("a jammer is carried by a raid (raid: NAME), fixed (position: ...) or flies an orbit "
-                             "(orbit: ...), exactly one")
+        if sum(x is not None for x in (self.raid, self.position, self.orbit, self.escort)) != 1:
+            raise ValueError("a jammer is carried by a raid (raid: NAME), fixed (position: ...), flies an orbit "
+                             "(orbit: ...) or escorts a raid (escort: {raid, behind}), exactly one")
         return self
 
     @model_serializer(mode="wrap")
     def _dump(self, handler):
-        # no orbit, no key: jammers without one dump (and hash) as before
+        # no orbit or escort, no key: jammers without them dump (and hash) as before
         out = handler(self)
-        if self.orbit is None:
-            out.pop("orbit", None)
+        for f in ("orbit", "escort"):
+            if getattr(self, f) is None:
+                out.pop(f, None)
         return out
 
 
@@ -605,4 +616,5 @@ class Scenario(_Frozen):
 
 __all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
            "TypeRef", "LaunchArea", "Window", "Validation", "Jammer", "FlatTerrain", "GridTerrain",
-           "SyntheticTerrain", "Network", "Link", "Cut", "Emcon", "WhenThreatened", "Orbit", "THREAT_CLASSES"]
+           "SyntheticTerrain", "Network", "Link", "Cut", "Emcon", "WhenThreatened", "Orbit", "Escort",
+           "THREAT_CLASSES"]

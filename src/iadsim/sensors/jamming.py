@@ -30,9 +30,10 @@ range under jamming solves ``SNR(R) / (1 + JNR(R)) = SNR_req``, i.e. with ``SNR 
 The radar model never uses ``P_t``: the reference detection gives its ``SNR`` and the radar's wavelength,
 gain, noise figure and bandwidth give ``JNR``; ``J/S = JNR / SNR``.
 
-**Where a jammer is.** Carried by a threat (its truth position), fixed, or on an orbit: a stand-off jammer
-flies a racetrack at constant speed (:class:`Racetrack`), its position a closed-form function of time, so
-every scan evaluates it at the scan's time (no integration, no state).
+**Where a jammer is.** Carried by a threat (its truth position), escorting a raid's lead aircraft (a fixed
+distance behind it along its track), fixed, or on an orbit: a stand-off jammer flies a racetrack at constant
+speed (:class:`Racetrack`), its position a closed-form function of time, so every scan evaluates it at the
+scan's time (no integration, no state).
 """
 
 from __future__ import annotations
@@ -138,8 +139,11 @@ class JammerTable:
     """The jammers of one replication (arrays over ``J``): ``power`` (W), ``gain`` (linear, toward the
     radars), ``bandwidth`` (Hz); ``carrier`` (J,) the threat carrying each jammer (-1: fixed at ``ecef``
     (J, 3), or on its orbit); ``spec`` (J,) the declared jammer (scenario order); ``orbits`` ``(row,
-    Racetrack)`` pairs of the jammers on an orbit. A jammer declared on a raid is carried by every threat of
-    that raid."""
+    Racetrack)`` pairs of the jammers on an orbit; ``behind`` (J,) m, an escort's distance behind its
+    carrier along the carrier's velocity (0: on the carrier). A jammer declared on a raid is carried by
+    every threat of that raid; an escort flies with the raid's lead (its first launched threat, lowest
+    index on a tie), ``p - behind v / |v|``, and jams while the lead flies (it leaves with it: a
+    simplification, the escort is not a target)."""
 
     power: np.ndarray
     gain: np.ndarray
@@ -148,23 +152,33 @@ class JammerTable:
     ecef: np.ndarray
     spec: np.ndarray
     orbits: tuple[tuple[int, Racetrack], ...] = ()
+    behind: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.spec.size
 
     @classmethod
-    def build(cls, specs, threat_raid) -> JammerTable:
-        """From the compiled jammers (:class:`~iadsim.scenario.compiled.JammerSpec`) and each threat's raid."""
+    def build(cls, specs, threat_raid, t_launch=None) -> JammerTable:
+        """From the compiled jammers (:class:`~iadsim.scenario.compiled.JammerSpec`), each threat's raid and,
+        for escorts, each of the raids' own threats' launch time ``t_launch``."""
         rows = []
+        threat_raid = np.asarray(threat_raid)
         for k, j in enumerate(specs):
-            carriers = np.flatnonzero(np.asarray(threat_raid) == j.raid) if j.raid >= 0 else np.array([-1])
-            rows += [(j.power, j.gain, j.bandwidth, int(c), j.ecef, k) for c in carriers]
+            behind = 0.0
+            if getattr(j, "escort", -1) >= 0:
+                n = len(t_launch)
+                own = np.flatnonzero(threat_raid[:n] == j.escort)
+                carriers = own[np.argsort(np.asarray(t_launch)[own], kind="stable")[:1]] if own.size else own
+                behind = float(j.behind)
+            else:
+                carriers = np.flatnonzero(threat_raid == j.raid) if j.raid >= 0 else np.array([-1])
+            rows += [(j.power, j.gain, j.bandwidth, int(c), j.ecef, k, behind) for c in carriers]
         if not rows:
             return cls(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, int), np.zeros((0, 3)), np.zeros(0, int))
-        p, g, b, c, e, k = zip(*rows, strict=True)
+        p, g, b, c, e, k, behind = zip(*rows, strict=True)
         orbits = tuple((row, specs[kk].orbit) for row, kk in enumerate(k) if getattr(specs[kk], "orbit", None))
         return cls(np.array(p), np.array(g), np.array(b), np.array(c, int), np.array(e).reshape(-1, 3),
-                   np.array(k, int), orbits)
+                   np.array(k, int), orbits, np.array(behind) if any(behind) else None)
 
     def at(self, t, flying, state) -> ActiveJammers:
         """The jammers radiating at ``t``: fixed ones, those on an orbit (at their position at ``t``), and
@@ -174,7 +188,11 @@ class JammerTable:
         pos = self.ecef[on].copy()
         moving = self.carrier[on] >= 0
         if moving.any():
-            pos[moving] = state(t, self.carrier[on][moving])[0]
+            p, v = state(t, self.carrier[on][moving])
+            if self.behind is not None:
+                back = self.behind[on][moving]
+                p = p - back[:, None] * v / np.maximum(np.linalg.norm(v, axis=1), 1e-9)[:, None]
+            pos[moving] = p
         for row, orbit in self.orbits:  # never carried, so always radiating: row ``row`` of ``on`` is in it
             pos[np.searchsorted(on, row)] = orbit.ecef(t)
         return ActiveJammers(pos=pos, power=self.power[on], gain=self.gain[on], bandwidth=self.bandwidth[on],
