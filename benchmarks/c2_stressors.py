@@ -9,11 +9,13 @@ Variants, all built from the shipped file (same seeds, so the differences are pa
 * ``latency``: the baseline over the file's network, its link cut removed (latency, jitter, loss, capacity);
 * ``cut``: the baseline with the file's link cut on instant, lossless links;
 * ``arms``: the baseline with the anti-radiation missiles, no EMCON;
-* ``arms+emcon``: the ARMs against the file's EMCON rules (only if the file has an ``emcon`` section);
+* ``arms+emcon``: the ARMs against the file's EMCON rules (only if the file has an ``emcon`` section: SR-1 goes
+  silent while a fast track closes inside 40 km);
 * ``all``: the example as shipped.
 
 Per replication: the leakage of the threats aimed at assets (the ARMs excluded: leaked / launched), the
-interceptors fired and the CPU time of the event loop. Prints the means with 95 % t intervals, and the paired
+interceptors fired, the radars lost, the radars' silent time by their EMCON rules and the CPU time of the event
+loop. Prints the means with 95 % t intervals, and the paired
 differences against the baseline with theirs (Law, *Simulation Modeling and Analysis*, 5th ed., sect. 10.2.2),
 as a Markdown table.
 
@@ -69,7 +71,8 @@ def variants(d: dict) -> dict:
 
 
 def replicate(job):
-    """One replication: (leakage of the asset-aimed threats, interceptors fired, loop CPU s, duration s)."""
+    """One replication: (leakage of the asset-aimed threats, interceptors fired, loop CPU s, duration s, radars
+    lost, EMCON silent s)."""
     from iadsim.engine.simulation import Simulation
     from iadsim.scenario.load import scenario_from_data
     from iadsim.status import LEAKED
@@ -85,7 +88,9 @@ def replicate(job):
     n = th.n_threats
     aimed = np.array([names[k] != ARM_RAID for k in th.raid[:n]])
     leak = float(np.mean(sim.threat_state.status[:n][aimed] == LEAKED))
-    return name, seed, (leak, int(sim.fire_units.fired.sum()), cpu, c.duration)
+    lost = sum(not sim.c2.radar_alive(k) for k in range(len(c.radars)))
+    silent = sum(r["silent_s"] for r in sim.c2.emcon_summary(c.duration).values())
+    return name, seed, (leak, int(sim.fire_units.fired.sum()), cpu, c.duration, lost, silent)
 
 
 def ci(x):
@@ -116,8 +121,9 @@ def main():
                 print(f"# seed {seed} done ({time.perf_counter() - t0:.0f} s)", flush=True)
     b = np.array([out["baseline"][s] for s in seeds])
     print(f"\n{args.seeds} seeds (1..{args.seeds}), paired against the baseline; 95 % t intervals\n")
-    print("| variant | leakage | d leakage | interceptors | d interceptors | loop CPU s | speed (x real time, CPU) |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| variant | leakage | d leakage | interceptors | d interceptors | radars lost | EMCON silent s | "
+          "loop CPU s | speed (x real time, CPU) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in vs:
         r = np.array([out[name][s] for s in seeds])
         lk, lk_h = ci(r[:, 0])
@@ -126,7 +132,8 @@ def main():
         df, df_h = ci(r[:, 1] - b[:, 1])
         cpu = r[:, 2].mean()
         print(f"| {name} | {lk:.3f} ± {lk_h:.3f} | {dl:+.3f} ± {dl_h:.3f} | {fi:.1f} ± {fi_h:.1f} | "
-              f"{df:+.1f} ± {df_h:.1f} | {cpu:.1f} | {r[0, 3] / cpu:.0f} |")
+              f"{df:+.1f} ± {df_h:.1f} | {r[:, 4].mean():.2f} | {r[:, 5].mean():.0f} | {cpu:.1f} | "
+              f"{r[0, 3] / cpu:.0f} |")
 
 
 if __name__ == "__main__":

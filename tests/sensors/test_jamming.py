@@ -6,7 +6,10 @@ through the full monostatic radar equation, so that its reference detection is t
 give; the model itself never sees the peak power, so J/S from the model against the textbook forms that
 use it is an independent check."""
 
+from types import SimpleNamespace
+
 import numpy as np
+import pymap3d
 import pytest
 
 from iadsim.frames import aer2enu, enu2ecef
@@ -15,6 +18,8 @@ from iadsim.sensors.jamming import (
     BOLTZMANN,
     T0,
     ActiveJammers,
+    JammerTable,
+    Racetrack,
     burn_through_range,
     jammed_detection_range,
     js_self_screening,
@@ -142,3 +147,126 @@ def test_strobes_report_the_jammers_bearing():
                          index=np.array([0]))
     det = radar.measure(0.0, none, none, np.zeros(0), np.zeros(0, int), rng, jammers=tiny)
     assert radar._jnr(tiny, radar._jammer_geometry(tiny), 1.0)[0] < STROBE_JNR and len(det.strobes) == 0
+
+
+# --- a stand-off jammer on an orbit (issue 10) ----------------------------------------------------------------
+# The closed forms here are written from the geometry, independently of Racetrack's piecewise formula, and the
+# tangent plane is mapped to ECEF by pymap3d's enu2ecef (an independent tool).
+
+
+def _orbit(**kw):
+    base = dict(lat=np.radians(1.0), lon=np.radians(0.8), alt=9000.0, heading=np.radians(30.0), leg=0.0,
+                radius=20e3, speed=200.0, turn=1, start=40.0)
+    base.update(kw)
+    return Racetrack(**base)
+
+
+def _ecef_of(orbit, east, north):
+    x, y, z = pymap3d.enu2ecef(east, north, np.zeros_like(east), orbit.lat, orbit.lon, orbit.alt, deg=False)
+    return np.stack([x, y, z], axis=-1)
+
+
+@pytest.mark.parametrize("turn", [1, -1])
+def test_a_circular_orbit_is_the_circle_at_angular_rate_v_over_r(turn):
+    """leg 0: center + R (cos phi, sin phi) (east, north), phi turning at v / R (clockwise for right turns),
+    starting at the point from which the first 'leg' heads along ``heading``."""
+    o = _orbit(turn=turn)
+    t = np.array([40.0, 41.0, 100.0, 40.0 + np.pi * 20e3 / 200.0, 777.7, -300.0])
+    h = np.radians(30.0)
+    # the start point is the turn center minus R toward the turns' side; heading h there
+    side = turn * np.array([np.cos(h), -np.sin(h)])
+    phi0 = np.arctan2(-side[1], -side[0])
+    phi = phi0 - turn * (200.0 / 20e3) * (t - 40.0)
+    want = _ecef_of(o, 20e3 * np.cos(phi), 20e3 * np.sin(phi))
+    np.testing.assert_allclose(o.ecef(t), want, atol=1e-6)
+    # at the start the velocity is along the heading
+    d = o.enu(40.0 + 1e-3) - o.enu(40.0 - 1e-3)
+    np.testing.assert_allclose(d[:2] / np.linalg.norm(d[:2]), [np.sin(h), np.cos(h)], atol=1e-6)
+
+
+def test_a_racetrack_flies_its_legs_and_turns():
+    """Legs due east and west, 60 km long, 20 km turns to the right (so the first leg is the northern one)."""
+    v, L, R = 250.0, 60e3, 20e3
+    o = _orbit(heading=np.radians(90.0), leg=L, radius=R, speed=v, start=0.0)
+    P = 2 * L + 2 * np.pi * R
+    half_turn = np.pi * R / v
+    pts = {  # time: (east, north) km, from the drawing
+        0.0: (-30, 20), 0.5 * L / v: (0, 20), L / v: (30, 20),
+        L / v + 0.5 * half_turn: (50, 0), L / v + half_turn: (30, -20),
+        1.5 * L / v + half_turn: (0, -20), 2 * L / v + half_turn: (-30, -20),
+        2 * L / v + 1.5 * half_turn: (-50, 0), P / v: (-30, 20), P / v + 0.25 * L / v: (-15, 20),
+    }
+    t = np.array(list(pts))
+    en = np.array(list(pts.values()), float) * 1e3
+    np.testing.assert_allclose(o.enu(t)[:, :2], en, atol=1e-6)
+    np.testing.assert_allclose(o.ecef(t), _ecef_of(o, en[:, 0], en[:, 1]), atol=1e-6)
+    # a point of the first turn: the turn's center (30, 0) plus R at 45 deg past the north point
+    t45 = L / v + 0.25 * half_turn
+    np.testing.assert_allclose(o.enu(t45)[:2], [30e3 + R * np.sin(np.pi / 4), R * np.cos(np.pi / 4)], atol=1e-6)
+    # left turns: the mirror image across the legs' axis
+    left = _orbit(heading=np.radians(90.0), leg=L, radius=R, speed=v, start=0.0, turn=-1)
+    np.testing.assert_allclose(left.enu(t)[:, :2], en * [1, -1], atol=1e-6)
+
+
+@pytest.mark.parametrize("leg", [0.0, 60e3])
+def test_the_orbit_is_flown_at_constant_speed(leg):
+    o = _orbit(leg=leg, speed=180.0)
+    dt = 0.05
+    t = np.arange(-100.0, 100.0 + o.perimeter / 180.0, dt)
+    p = o.ecef(t)
+    v = np.linalg.norm(np.diff(p, axis=0), axis=1) / dt
+    # a chord is shorter than its arc by (v dt)^2 / (24 R^2) relative: 1e-9 here
+    np.testing.assert_allclose(v, 180.0, rtol=1e-7)
+
+
+def _orbit_table(orbit):
+    spec = SimpleNamespace(power=500.0, gain=100.0, bandwidth=BJ, raid=-1, ecef=np.zeros(3), orbit=orbit)
+    fixed = SimpleNamespace(power=1.0, gain=1.0, bandwidth=BJ, raid=-1, ecef=np.array([1.0, 2.0, 3.0]), orbit=None)
+    return JammerTable.build([fixed, spec], np.zeros(0, int))
+
+
+def test_stand_off_js_uses_the_jammers_position_at_the_scan_time():
+    """J/S of an orbiting jammer through the sidelobes is Skolnik's stand-off equation at the jammer's range
+    at the time of the scan."""
+    radar = _radar()
+    tgt = _pos(radar, 90.0, 3.0, 60e3)
+    geo, _ = radar.geometry(tgt, np.zeros_like(tgt))
+    r_t = geo[0, 0]
+    east, north, _ = pymap3d.ecef2enu(*_pos(radar, 330.0, 0.0, 150e3)[0], 0.0, 0.0, 10.0, deg=False)
+    lat, lon, _ = pymap3d.enu2geodetic(east, north, 0.0, 0.0, 0.0, 10.0, deg=False)
+    o = _orbit(lat=lat, lon=lon, leg=40e3)
+    table = _orbit_table(o)
+    rjs = []
+    for t in (0.0, 150.0, 400.0):
+        jam = table.at(t, np.zeros(1, bool), None)
+        assert jam.index.tolist() == [0, 1]
+        np.testing.assert_allclose(jam.pos[0], [1.0, 2.0, 3.0])  # the fixed one stays put
+        one = ActiveJammers(pos=jam.pos[1:], power=jam.power[1:], gain=jam.gain[1:], bandwidth=jam.bandwidth[1:],
+                            index=jam.index[1:])
+        r_j = np.linalg.norm(o.ecef(t) - radar.ecef)
+        js = radar.jam_to_noise(geo, one)[0] / (A / r_t ** 4)
+        assert js == pytest.approx(js_stand_off(500.0, 100.0, BJ, GT * 1e-3, PT, GT, 1.0, r_t, r_j, B), rel=1e-9)
+        rjs.append(r_j)
+    assert np.ptp(rjs) > 10e3  # the jammer did move
+
+
+def test_a_strobe_follows_the_orbiting_jammer():
+    radar = _radar()
+    east, north, _ = pymap3d.ecef2enu(*_pos(radar, 30.0, 0.0, 150e3)[0], 0.0, 0.0, 10.0, deg=False)
+    lat, lon, _ = pymap3d.enu2geodetic(east, north, 0.0, 0.0, 0.0, 10.0, deg=False)
+    o = _orbit(lat=lat, lon=lon, radius=30e3, speed=220.0)
+    spec = SimpleNamespace(power=10.0, gain=GJ, bandwidth=BJ, raid=-1, ecef=np.zeros(3), orbit=o)
+    table = JammerTable.build([spec], np.zeros(0, int))
+    rng = np.random.default_rng(3)
+    none = np.zeros((0, 3))
+    az = []
+    for t in (0.0, 200.0, 400.0):
+        det = radar.measure(t, none, none, np.zeros(0), np.zeros(0, int), rng, jammers=table.at(t, np.zeros(1, bool),
+                                                                                               None))
+        assert len(det.strobes) == 1
+        e, n, u = pymap3d.ecef2enu(*o.ecef(t), 0.0, 0.0, 10.0, deg=False)
+        want = np.arctan2(e, n) % (2 * np.pi)
+        sigma = np.sqrt(det.strobes.R[0, 0, 0])
+        assert abs(det.strobes.z[0, 0] - want) < 5 * sigma
+        az.append(want)
+    assert np.ptp(az) > 20 * sigma  # the bearing moved by far more than the strobe's noise

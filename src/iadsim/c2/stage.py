@@ -21,7 +21,21 @@ One component of the engine (docs/architecture.md, "Command and control") with i
   (``Ev.KA_REPORT``); the command post does not re-plan on the track before the report arrives.
 * ``on_link`` (``Ev.LINK``): the scheduled cuts and restorations; the modes of the fire units are
   re-evaluated at once (``c2_autonomous`` / ``c2_connected`` events).
-* EMCON: ``scanning(t, k)`` is false while radar ``k`` is in a silent window or destroyed.
+* EMCON: ``scanning(t, k)`` is false while radar ``k`` is in a silent window, silent by its rule, or destroyed.
+  **EMCON when threatened** (``_emcon``, at the start of every command-post cycle): a radar with a rule
+  (:class:`~iadsim.scenario.compiled.EmconRule`) goes silent at the first cycle whose picture (the command
+  post's, predicted to the cycle; the central confirmed tracks if the command post is destroyed) holds a
+  threat to it: a track of one of the rule's classes, at least ``min_speed`` fast, inside ``range`` of the
+  radar and closing on it (negative range rate); it emits again at the first cycle ``hold`` after the last
+  cycle with such a track (hysteresis: a track that flickers in and out does not toggle the radar). The
+  command post's picture rather than the radar's own because a silent radar no longer tracks its threat:
+  the other radars' reports keep it in the picture, and the decision is the air defense commander's
+  emission control order (Neri 2006, ch. 7; Adamy, *EW 102*, 2004, ch. 8 on ARM countermeasures). Silence
+  by the rule is silence like a scheduled window: no scans, no detections, no midcourse uplinks from the
+  radar (its fire units' rounds fly to their last aim point), no tracks held for its fire units' own
+  pictures, and an ARM whose radar stopped emitting more than its ``seeker_memory`` before impact loses it
+  (:mod:`iadsim.c2.nodes`). Events ``emcon_silent`` / ``emcon_resumed``; the summary's ``emcon`` gives each
+  ruled radar's silences and silent time.
 * ``on_impact``: a leaker aimed at a defense node may destroy it (:mod:`iadsim.c2.nodes`): a radar stops
   scanning, a fire unit stops firing, a command post leaves every unit autonomous; the network loses the
   node at once.
@@ -48,6 +62,7 @@ from iadsim.c2.network import Network
 from iadsim.c2.nodes import emitted_within, node_destroyed
 from iadsim.engine.events import Ev
 from iadsim.evaluation.predict import coast_at
+from iadsim.tracking.classify import CLASSES
 from iadsim.tracking.tracker import TrackTable
 
 
@@ -77,6 +92,11 @@ class C2:
         self.net = Network(spec, rng) if spec is not None else None
         self.spec = spec
         self.emcon = c.emcon if c.emcon else tuple(() for _ in range(self.S))
+        self.rules = c.emcon_rules if c.emcon_rules else tuple(None for _ in range(self.S))
+        self.rule_silent = np.zeros(self.S, bool)
+        self.last_threat = np.full(self.S, -np.inf)
+        #: per radar, its silences by the rule ``[start, end]`` (end inf while silent)
+        self.rule_windows: list[list[list[float]]] = [[] for _ in range(self.S)]
         self.radar_dead_at = np.full(self.S, np.inf)
         self.fu_alive = np.ones(self.F, bool)
         self.cp_alive = True
@@ -97,7 +117,7 @@ class C2:
         self.n_assets = len(c.assets.names)
         self.types = [s for _, s in c.threat_types]
         #: whether anything of this stage is in use (else the cycle is the plain one, bytes unchanged)
-        self.active = spec is not None or bool(c.emcon) or bool(c.aim_nodes)
+        self.active = spec is not None or bool(c.emcon) or bool(c.aim_nodes) or bool(c.emcon_rules)
         self.n_dropped = 0
 
     # --- start ------------------------------------------------------------------------------------
@@ -138,10 +158,55 @@ class C2:
         self._update_modes(t)
 
     def scanning(self, t: float, k: int) -> bool:
-        """Whether radar ``k`` scans (and emits) at ``t``: alive and outside its EMCON silent windows."""
-        if t >= self.radar_dead_at[k]:
+        """Whether radar ``k`` scans (and emits) at ``t``: alive, outside its EMCON silent windows and not
+        silent by its EMCON rule."""
+        if t >= self.radar_dead_at[k] or self.rule_silent[k]:
             return False
         return not any(s <= t < e for s, e in self.emcon[k])
+
+    def silences(self, k: int) -> tuple[tuple[float, float], ...]:
+        """Radar ``k``'s silent intervals ``((start, end), ...)``: its EMCON windows and its rule's silences."""
+        return tuple(self.emcon[k]) + tuple((a, b) for a, b in self.rule_windows[k])
+
+    def _emcon(self, t: float, tracks: TrackTable) -> None:
+        """EMCON when threatened at the cycle ``t`` on the picture ``tracks`` (module docstring)."""
+        x = tracks.x
+        for k, rule in enumerate(self.rules):
+            if rule is None or not self.radar_alive(k):
+                continue
+            name = self.c.radars[k].name
+            hit = np.zeros(len(tracks), bool)
+            if len(tracks):
+                d = x[:, :3] - self.radars[k].ecef
+                rng = np.linalg.norm(d, axis=1)
+                rdot = np.einsum("ij,ij->i", d, x[:, 3:6]) / np.maximum(rng, 1e-9)
+                hit = (np.isin(tracks.cls, rule.classes) & (np.linalg.norm(x[:, 3:6], axis=1) >= rule.min_speed)
+                       & (rng <= rule.range) & (rdot < 0.0))
+            if hit.any():
+                self.last_threat[k] = t
+                if not self.rule_silent[k]:
+                    j = np.flatnonzero(hit)[np.argmin(rng[hit])]
+                    self.rule_silent[k] = True
+                    self.rule_windows[k].append([float(t), np.inf])
+                    self.log.event(t, "emcon_silent", track=int(tracks.id[j]),
+                                   detail=f"{name}: {CLASSES[int(tracks.cls[j])]} track at "
+                                          f"{rng[j] / 1e3:.1f} km closing at {-rdot[j]:.0f} m/s")
+            elif self.rule_silent[k] and t - self.last_threat[k] >= rule.hold:
+                self.rule_silent[k] = False
+                self.rule_windows[k][-1][1] = float(t)
+                self.log.event(t, "emcon_resumed", detail=f"{name}: no threat for {t - self.last_threat[k]:.0f} s")
+
+    def emcon_summary(self, duration: float) -> dict:
+        """The summary's ``emcon``: per radar with a rule, how often it went silent by the rule and its silent
+        time (s, up to ``duration`` or its destruction)."""
+        out = {}
+        for k, rule in enumerate(self.rules):
+            if rule is None:
+                continue
+            end = min(duration, float(self.radar_dead_at[k]))
+            silent = sum(max(0.0, min(b, end) - min(a, end)) for a, b in self.rule_windows[k])
+            out[self.c.radars[k].name] = {"silenced": len(self.rule_windows[k]), "silent_s": round(silent, 6)}
+        return out
 
     def radar_alive(self, k: int) -> bool:
         return np.isinf(self.radar_dead_at[k])
@@ -219,6 +284,10 @@ class C2:
             orders, cls = self.cp.plan(t, tracks, self.eng.eligible(tracks), self.fu.shots(), self.fu.rounds())
             self.eng.fire(t, orders, tracks, cls)
             return
+        tracks = None
+        if self.c.emcon_rules:
+            tracks = self._picture(t) if self.cp_alive else self.tracker.predict_confirmed(t)
+            self._emcon(t, tracks)
         if self.F == 0:
             return
         self._update_modes(t)
@@ -228,7 +297,7 @@ class C2:
             del self.ka_hold[tid]
         reach = self.reachable()
         if reach.any():
-            self._command_post_cycle(t, reach)
+            self._command_post_cycle(t, reach, tracks if self.cp_alive else None)
         if self.autonomous_rule == "engage":
             for f in np.flatnonzero(self.autonomous):
                 self._autonomous_cycle(t, int(f))
@@ -243,8 +312,8 @@ class C2:
         keep[units] = True
         return np.where(keep, np.maximum(shots, 0), 0), np.where(keep, np.maximum(rounds, 0), 0)
 
-    def _command_post_cycle(self, t: float, reach: np.ndarray) -> None:
-        tracks = self._picture(t)
+    def _command_post_cycle(self, t: float, reach: np.ndarray, tracks: TrackTable | None = None) -> None:
+        tracks = self._picture(t) if tracks is None else tracks
         if len(tracks) == 0:
             return
         eligible = self.eng.eligible(tracks)
@@ -356,7 +425,7 @@ class C2:
         u = self.rng.random()
         if getattr(spec, "anti_radiation", False):
             k = node - 1
-            if not 0 <= k < self.S or not emitted_within(self.emcon[k], self.radar_dead_at[k], t,
+            if not 0 <= k < self.S or not emitted_within(self.silences(k), self.radar_dead_at[k], t,
                                                          spec.seeker_memory):
                 self.log.event(t, "arm_lost_emitter", threat=i, detail=self._name(node))
                 return

@@ -198,7 +198,7 @@ class Simulation:
         self.schedulers = [radar_scheduler(site, r.params) for site, r in zip(c.radars, self.radars, strict=True)]
         self.scan_clock = ScanClock([r.params.scan_period for r in self.radars],
                                     [r.params.sectors for r in self.radars])
-        self.jammers = JammerTable.build(c.jammers, self.threats.raid)
+        self.jammers = JammerTable.build(c.jammers, self.threats.raid, self.threats.t_launch[:self.threats.n_threats])
         geom = SensorGeometry(position=np.array([r.ecef for r in self.radars]),
                               C=np.array([r.C for r in self.radars]),
                               dims=tuple(r.params.measured for r in self.radars))

@@ -137,7 +137,7 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
     a = c.assets
     surviving = ~sim.threat_state.asset_destroyed
     sim_t = float(c.duration)
-    return {
+    out = {
         "scenario": c.scenario.name,
         "seed": sim.seed,
         "threats": {"by_class": threats, "total": total},
@@ -164,3 +164,6 @@ def summarize(sim, wall_time: float, truth_cols, tracks_cols) -> dict:
         "time": {"simulated_s": sim_t, "wall_s": wall_time,
                  "speedup": sim_t / wall_time if wall_time > 0 else None},
     }
+    if c.emcon_rules:  # radars silent by an EMCON rule: how often and for how long (only then: bytes kept)
+        out["emcon"] = sim.c2.emcon_summary(sim_t)
+    return out

@@ -76,7 +76,8 @@ class RaidSpec:
 @dataclass(frozen=True)
 class JammerSpec:
     """One declared jammer in SI: ``power`` W, ``gain`` linear, ``bandwidth`` Hz; ``raid`` index whose
-    threats carry it (-1: fixed at ``ecef``)."""
+    threats carry it (-1: fixed at ``ecef``, on ``orbit``, a :class:`iadsim.sensors.jamming.Racetrack`, or
+    escorting raid ``escort``'s lead aircraft ``behind`` m back along its track)."""
 
     name: str
     power: float
@@ -84,6 +85,20 @@ class JammerSpec:
     bandwidth: float
     raid: int
     ecef: np.ndarray
+    orbit: object | None = None
+    escort: int = -1
+    behind: float = 0.0
+
+
+@dataclass(frozen=True)
+class EmconRule:
+    """EMCON when threatened (:class:`iadsim.scenario.model.WhenThreatened`) in SI: ``classes`` the track
+    classes (indices into :data:`iadsim.tracking.classify.CLASSES`), ``range`` m, ``min_speed`` m/s, ``hold`` s."""
+
+    classes: tuple[int, ...]
+    range: float
+    min_speed: float
+    hold: float
 
 
 @dataclass(frozen=True)
@@ -135,6 +150,8 @@ class CompiledScenario:
     network: NetworkSpec | None = None
     #: per radar, its EMCON silent windows ``((start, end), ...)`` (empty: always emitting)
     emcon: tuple[tuple[tuple[float, float], ...], ...] = ()
+    #: per radar, its EMCON-when-threatened rule or None (empty: no radar has one)
+    emcon_rules: tuple[EmconRule | None, ...] = ()
     #: what threats can aim at: the assets, then the defense nodes (None: the assets only)
     aim_points: AssetTable | None = None
     #: network node index (NetworkSpec numbering) of each aim row after the assets

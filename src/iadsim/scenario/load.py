@@ -24,13 +24,14 @@ from iadsim.scenario.catalog import resolve
 from iadsim.scenario.compiled import (
     AssetTable,
     CompiledScenario,
+    EmconRule,
     FireUnitTable,
     JammerSpec,
     NetworkSpec,
     RadarSite,
     RaidSpec,
 )
-from iadsim.scenario.model import Scenario
+from iadsim.scenario.model import THREAT_CLASSES, Scenario
 from iadsim.scenario.work import check_work
 from iadsim.scenario.yamlio import LineMap, dotted, line_of, load_yaml
 
@@ -259,8 +260,21 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     for i, j in enumerate(scenario.jammers):
         raid = _lookup([j.raid], raid_idx, "jammer rides on raid", "raid", ("jammers", i, "raid"),
                        lambda msg, loc: fail(msg, loc[:-1]))[0] if j.raid is not None else -1
+        orbit = None
+        if j.orbit is not None:
+            from iadsim.sensors.jamming import Racetrack
+
+            o = j.orbit
+            orbit = Racetrack(lat=o.center.lat, lon=o.center.lon, alt=o.altitude, heading=o.heading,
+                              leg=o.leg_length, radius=o.radius, speed=o.speed, turn=1 if o.turn == "right" else -1,
+                              start=o.start)
+        escort = -1
+        if j.escort is not None:
+            escort = _lookup([j.escort.raid], raid_idx, "jammer escorts raid", "raid", ("jammers", i, "escort", "raid"),
+                             lambda msg, loc: fail(msg, loc[:-1]))[0]
         jammers.append(JammerSpec(name=j.name, power=j.power, gain=j.gain, bandwidth=j.bandwidth, raid=raid,
-                                  ecef=_ecef(j.position) if j.position is not None else np.zeros(3)))
+                                  ecef=_ecef(j.position) if j.position is not None else np.zeros(3), orbit=orbit,
+                                  escort=escort, behind=j.escort.behind if j.escort is not None else 0.0))
     if jammers:
         for i, r in enumerate(radars):
             if not r.spec.jammable:
@@ -280,10 +294,18 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
     network = _compile_network(scenario, fail)
     radar_idx = {r.name: i for i, r in enumerate(radars)}
     emcon = [[] for _ in radars]
+    rules = [None for _ in radars]
     for i, e in enumerate(scenario.emcon):
         k = _lookup([e.radar], radar_idx, "emcon names radar", "sensor", ("emcon", i, "radar"),
                     lambda msg, loc: fail(msg, loc[:-1]))[0]
         emcon[k] += [(w.start, w.end) for w in e.silent]
+        if e.when_threatened is not None:
+            if rules[k] is not None:
+                raise fail(f"radar {e.radar!r} already has an emcon rule (when_threatened): one per radar",
+                           ("emcon", i, "when_threatened"))
+            w = e.when_threatened
+            rules[k] = EmconRule(classes=tuple(sorted({THREAT_CLASSES.index(x) for x in w.classes})),
+                                 range=w.range, min_speed=w.min_speed, hold=w.hold)
 
     origin = scenario.origin or scenario.assets[0].position
     parts = {"scenario": scenario.model_dump(mode="json"),
@@ -302,6 +324,7 @@ def compile_scenario(scenario: Scenario, *, lines: LineMap | None = None,
         origin_lat=origin.lat, origin_lon=origin.lon, origin_alt=origin.alt,
         terrain=terrain, jammers=tuple(jammers), network=network,
         emcon=tuple(tuple(sorted(w)) for w in emcon) if scenario.emcon else (),
+        emcon_rules=tuple(rules) if any(r is not None for r in rules) else (),
         # the defense nodes join the aim table only when some raid aims at one
         **({"aim_points": aim_points, "aim_nodes": tuple(aim_nodes)}
            if any(int(r.targets.max()) >= len(assets.names) for r in raids) else {}),

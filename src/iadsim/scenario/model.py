@@ -22,7 +22,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from iadsim.scenario._base import StrictModel
 from iadsim.scenario.catalog_models import THREAT_CLASSES, Layer, ThreatClass
-from iadsim.scenario.units import Angle, BallisticCoefficient, Decibel, Duration, Frequency, Length, Power
+from iadsim.scenario.units import Angle, BallisticCoefficient, Decibel, Duration, Frequency, Length, Power, Speed
 
 PositiveDuration = Annotated[Duration, Field(gt=0.0)]
 Name = Annotated[str, Field(min_length=1, max_length=80)]
@@ -307,11 +307,45 @@ class SyntheticTerrain(_TerrainBase):
 TerrainSpec = Annotated[FlatTerrain | GridTerrain | SyntheticTerrain, Field(discriminator="kind")]
 
 
+class Orbit(_Frozen):
+    """The racetrack a stand-off jammer flies (:class:`iadsim.sensors.jamming.Racetrack`): two straight legs
+    of ``leg_length`` parallel to ``heading`` (the first leg's direction, clockwise from north), joined by
+    half-turns of ``radius`` (``turn``: ``right``, clockwise seen from above, or ``left``), around ``center``
+    (its latitude and longitude; the height is ``altitude``), flown at the constant ``speed``. At ``start``
+    the jammer begins its first leg; the orbit is periodic, so before ``start`` it is flown backwards in time
+    (the jammer is on station for the whole run). ``leg_length: 0`` is a circle of ``radius`` around the
+    center."""
+
+    center: Position
+    altitude: Annotated[Length, Field(ge=0.0, le=30.0e3)]
+    heading: Angle = 0.0
+    leg_length: Annotated[Length, Field(ge=0.0, le=2.0e6)] = 0.0
+    radius: Annotated[Length, Field(gt=0.0, le=5.0e5)]
+    speed: Annotated[Speed, Field(gt=0.0, le=2000.0)]
+    turn: Literal["right", "left"] = "right"
+    start: Duration = 0.0
+
+    @model_validator(mode="after")
+    def _height(self):
+        if "alt" in self.center.model_fields_set:
+            raise ValueError("an orbit's height is its altitude: give the center as {lat, lon} only")
+        return self
+
+
+class Escort(_Frozen):
+    """An escort jammer flying with ``raid``'s lead aircraft (its first launched threat), ``behind`` it along
+    its track (:class:`iadsim.sensors.jamming.JammerTable`); it jams while the lead flies."""
+
+    raid: Name
+    behind: Annotated[Length, Field(ge=0.0, le=5.0e5)]
+
+
 class Jammer(_Frozen):
     """A barrage noise jammer (:mod:`iadsim.sensors.jamming`): ``power`` (W), antenna ``gain`` toward the
     radars, noise ``bandwidth``. Either carried by every threat of ``raid`` while it flies (on an escort
-    aircraft raid standing off: stand-off jamming; on the attackers themselves: self-screening), or fixed at
-    ``position``."""
+    aircraft raid standing off: stand-off jamming; on the attackers themselves: self-screening), fixed at
+    ``position``, flying an ``orbit`` (a stand-off jammer on its racetrack, :class:`Orbit`), or escorting a
+    raid's lead aircraft (``escort``, :class:`Escort`)."""
 
     name: Name
     power: Annotated[Power, Field(gt=0.0, le=1.0e7)]
@@ -319,12 +353,24 @@ class Jammer(_Frozen):
     bandwidth: Annotated[Frequency, Field(gt=0.0)]
     raid: Name | None = None
     position: Position | None = None
+    orbit: Orbit | None = None
+    escort: Escort | None = None
 
     @model_validator(mode="after")
     def _where(self):
-        if (self.raid is None) == (self.position is None):
-            raise ValueError("a jammer is carried by a raid (raid: NAME) or fixed (position: ...), exactly one")
+        if sum(x is not None for x in (self.raid, self.position, self.orbit, self.escort)) != 1:
+            raise ValueError("a jammer is carried by a raid (raid: NAME), fixed (position: ...), flies an orbit "
+                             "(orbit: ...) or escorts a raid (escort: {raid, behind}), exactly one")
         return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # no orbit or escort, no key: jammers without them dump (and hash) as before
+        out = handler(self)
+        for f in ("orbit", "escort"):
+            if getattr(self, f) is None:
+                out.pop(f, None)
+        return out
 
 
 class Validation(_Frozen):
@@ -449,12 +495,47 @@ class Network(_Frozen):
     local_window: Annotated[Duration, Field(gt=0.0)] = 20.0
 
 
+class WhenThreatened(_Frozen):
+    """EMCON when threatened (:mod:`iadsim.c2.stage`): at each command-post cycle, a confirmed track of the
+    command post's picture (predicted to the cycle) whose kinematic class is one of ``classes``, whose speed
+    is at least ``min_speed``, which is inside ``range`` of the radar and closing on it (negative range rate)
+    silences the radar; it emits again at the first cycle ``hold`` after the last cycle with such a track.
+
+    The tracker has no anti-radiation class: its kinematic classes (:mod:`iadsim.tracking.classify`) see an
+    ARM as ``aircraft`` at altitude and ``cruise`` low down, hence the default classes; the default
+    ``min_speed`` of 400 m/s (Mach 1.2 at altitude) makes them the anti-radiation class in kinematic terms:
+    ARMs fly at Mach 2-4 (AGM-88 HARM about Mach 2, Kh-31P Mach 3; FAS Military Analysis Network, CSIS
+    Missile Threat), subsonic cruise missiles at 200-300 m/s and aircraft cruise at 150-300 m/s (an early,
+    uncertain drone track can score ``aircraft``: the speed keeps it out)."""
+
+    classes: Annotated[list[ThreatClass], Field(min_length=1)] = Field(default_factory=lambda: ["cruise", "aircraft"])
+    range: Annotated[Length, Field(gt=0.0, le=1.0e6)]
+    min_speed: Annotated[Speed, Field(ge=0.0)] = 400.0
+    hold: Annotated[Duration, Field(gt=0.0, le=86400.0)] = 60.0
+
+
 class Emcon(_Frozen):
     """Emission control of one radar: it is silent (no scans, no emission for anti-radiation seekers) over
-    each of the ``silent`` windows."""
+    each of the ``silent`` windows and, with ``when_threatened``, while a threat to it is in the picture
+    (:class:`WhenThreatened`)."""
 
     radar: Name
-    silent: Annotated[list[Window], Field(min_length=1)]
+    silent: list[Window] = Field(default_factory=list)
+    when_threatened: WhenThreatened | None = None
+
+    @model_validator(mode="after")
+    def _some(self):
+        if not self.silent and self.when_threatened is None:
+            raise ValueError("an emcon entry needs silent windows (silent: [...]) or a rule (when_threatened: ...)")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler):
+        # no rule, no key: scheduled EMCON dumps (and hashes) as before
+        out = handler(self)
+        if self.when_threatened is None:
+            out.pop("when_threatened", None)
+        return out
 
 
 def _lethality_kind(fu: FireUnit) -> str | None:
@@ -535,4 +616,5 @@ class Scenario(_Frozen):
 
 __all__ = ["Scenario", "Asset", "Radar", "FireUnit", "Doctrine", "CommandPost", "Raid", "Position",
            "TypeRef", "LaunchArea", "Window", "Validation", "Jammer", "FlatTerrain", "GridTerrain",
-           "SyntheticTerrain", "Network", "Link", "Cut", "Emcon", "THREAT_CLASSES"]
+           "SyntheticTerrain", "Network", "Link", "Cut", "Emcon", "WhenThreatened", "Orbit", "Escort",
+           "THREAT_CLASSES"]

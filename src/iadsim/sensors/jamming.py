@@ -29,16 +29,24 @@ range under jamming solves ``SNR(R) / (1 + JNR(R)) = SNR_req``, i.e. with ``SNR 
 
 The radar model never uses ``P_t``: the reference detection gives its ``SNR`` and the radar's wavelength,
 gain, noise figure and bandwidth give ``JNR``; ``J/S = JNR / SNR``.
+
+**Where a jammer is.** Carried by a threat (its truth position), escorting a raid's lead aircraft (a fixed
+distance behind it along its track), fixed, or on an orbit: a stand-off jammer flies a racetrack at constant
+speed (:class:`Racetrack`), its position a closed-form function of time, so every scan evaluates it at the
+scan's time (no integration, no state).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-__all__ = ["BOLTZMANN", "T0", "ActiveJammers", "JammerTable", "burn_through_range", "jammed_detection_range", "jnr",
-           "js_self_screening", "js_stand_off"]
+from iadsim.frames import enu2ecef, enu_rotation, geodetic2ecef
+
+__all__ = ["BOLTZMANN", "T0", "ActiveJammers", "JammerTable", "Racetrack", "burn_through_range",
+           "jammed_detection_range", "jnr", "js_self_screening", "js_stand_off"]
 
 #: Boltzmann's constant, J/K
 BOLTZMANN = 1.380649e-23
@@ -62,11 +70,80 @@ class ActiveJammers:
 
 
 @dataclass(frozen=True)
+class Racetrack:
+    """A racetrack orbit flown at constant ``speed`` (m/s): two legs of length ``leg`` (m) parallel to
+    ``heading`` (rad, clockwise from north: the first leg's direction), joined by half-turns of ``radius``
+    (m), ``turn`` +1 to the right (clockwise seen from above) or -1 to the left, centred on the geodetic point
+    ``(lat, lon)`` (rad) at height ``alt`` (m); at ``start`` (s) the aircraft begins the first leg.
+
+    In the local east-north plane of the center, with ``u = (sin heading, cos heading)`` along the first leg,
+    ``r = turn (cos heading, -sin heading)`` toward the turns' side, perimeter ``P = 2 L + 2 pi R`` and arc
+    length ``s = speed (t - start) mod P``:
+
+    * first leg, ``0 <= s < L``: ``-(L/2) u - R r + s u``;
+    * first turn, ``theta = (s - L) / R`` in ``[0, pi)``: ``(L/2) u - R r cos(theta) + R u sin(theta)``;
+    * second leg, ``s' = s - L - pi R`` in ``[0, L)``: ``(L/2) u + R r - s' u``;
+    * second turn, ``theta = (s - 2 L - pi R) / R``: ``-(L/2) u + R r cos(theta) - R u sin(theta)``.
+
+    The position is continuous with a continuous velocity of magnitude ``speed`` (the turns at angular rate
+    ``speed / R``); ``L = 0`` is a circle. The plane is the center's tangent plane at ``alt`` (a flat-earth
+    orbit: at a distance ``d`` from the center the height above the ellipsoid grows by about ``d^2 / (2 R_e)``,
+    100 m at 36 km, negligible for jamming). This is the holding pattern of ICAO Doc 8168 (PANS-OPS) vol. I,
+    part II, section 5 "holding procedures" (right turns standard), generalised to any leg and radius.
+    """
+
+    lat: float
+    lon: float
+    alt: float
+    heading: float
+    leg: float
+    radius: float
+    speed: float
+    turn: int = 1
+    start: float = 0.0
+
+    @property
+    def perimeter(self) -> float:
+        return 2.0 * self.leg + 2.0 * np.pi * self.radius
+
+    def enu(self, t) -> np.ndarray:
+        """East-north-up offsets ``(..., 3)`` (m) from the center at height ``alt`` at times ``t`` (s)."""
+        t = np.asarray(t, float)
+        L, R = self.leg, self.radius
+        u = np.array([np.sin(self.heading), np.cos(self.heading)])
+        r = self.turn * np.array([np.cos(self.heading), -np.sin(self.heading)])
+        s = np.mod(self.speed * (t - self.start), self.perimeter)[..., None]
+        half = 0.5 * L * u
+        leg1 = -half - R * r + s * u
+        th1 = (s - L) / R
+        turn1 = half - R * r * np.cos(th1) + R * u * np.sin(th1)
+        leg2 = half + R * r - (s - L - np.pi * R) * u
+        th2 = (s - 2.0 * L - np.pi * R) / R
+        turn2 = -half + R * r * np.cos(th2) - R * u * np.sin(th2)
+        en = np.where(s < L, leg1, np.where(s < L + np.pi * R, turn1, np.where(s < 2.0 * L + np.pi * R, leg2, turn2)))
+        return np.concatenate([en, np.zeros(en.shape[:-1] + (1,))], axis=-1)
+
+    @cached_property
+    def _frame(self):
+        return (np.asarray(geodetic2ecef(self.lat, self.lon, self.alt), float).reshape(3),
+                enu_rotation(self.lat, self.lon))
+
+    def ecef(self, t) -> np.ndarray:
+        """ECEF position ``(..., 3)`` (m) at times ``t`` (s)."""
+        origin, C = self._frame
+        return enu2ecef(self.enu(t), origin, C)
+
+
+@dataclass(frozen=True)
 class JammerTable:
     """The jammers of one replication (arrays over ``J``): ``power`` (W), ``gain`` (linear, toward the
     radars), ``bandwidth`` (Hz); ``carrier`` (J,) the threat carrying each jammer (-1: fixed at ``ecef``
-    (J, 3)); ``spec`` (J,) the declared jammer (scenario order). A jammer declared on a raid is carried by
-    every threat of that raid."""
+    (J, 3), or on its orbit); ``spec`` (J,) the declared jammer (scenario order); ``orbits`` ``(row,
+    Racetrack)`` pairs of the jammers on an orbit; ``behind`` (J,) m, an escort's distance behind its
+    carrier along the carrier's velocity (0: on the carrier). A jammer declared on a raid is carried by
+    every threat of that raid; an escort flies with the raid's lead (its first launched threat, lowest
+    index on a tie), ``p - behind v / |v|``, and jams while the lead flies (it leaves with it: a
+    simplification, the escort is not a target)."""
 
     power: np.ndarray
     gain: np.ndarray
@@ -74,31 +151,50 @@ class JammerTable:
     carrier: np.ndarray
     ecef: np.ndarray
     spec: np.ndarray
+    orbits: tuple[tuple[int, Racetrack], ...] = ()
+    behind: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.spec.size
 
     @classmethod
-    def build(cls, specs, threat_raid) -> JammerTable:
-        """From the compiled jammers (:class:`~iadsim.scenario.compiled.JammerSpec`) and each threat's raid."""
+    def build(cls, specs, threat_raid, t_launch=None) -> JammerTable:
+        """From the compiled jammers (:class:`~iadsim.scenario.compiled.JammerSpec`), each threat's raid and,
+        for escorts, each of the raids' own threats' launch time ``t_launch``."""
         rows = []
+        threat_raid = np.asarray(threat_raid)
         for k, j in enumerate(specs):
-            carriers = np.flatnonzero(np.asarray(threat_raid) == j.raid) if j.raid >= 0 else np.array([-1])
-            rows += [(j.power, j.gain, j.bandwidth, int(c), j.ecef, k) for c in carriers]
+            behind = 0.0
+            if getattr(j, "escort", -1) >= 0:
+                n = len(t_launch)
+                own = np.flatnonzero(threat_raid[:n] == j.escort)
+                carriers = own[np.argsort(np.asarray(t_launch)[own], kind="stable")[:1]] if own.size else own
+                behind = float(j.behind)
+            else:
+                carriers = np.flatnonzero(threat_raid == j.raid) if j.raid >= 0 else np.array([-1])
+            rows += [(j.power, j.gain, j.bandwidth, int(c), j.ecef, k, behind) for c in carriers]
         if not rows:
             return cls(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, int), np.zeros((0, 3)), np.zeros(0, int))
-        p, g, b, c, e, k = zip(*rows, strict=True)
+        p, g, b, c, e, k, behind = zip(*rows, strict=True)
+        orbits = tuple((row, specs[kk].orbit) for row, kk in enumerate(k) if getattr(specs[kk], "orbit", None))
         return cls(np.array(p), np.array(g), np.array(b), np.array(c, int), np.array(e).reshape(-1, 3),
-                   np.array(k, int))
+                   np.array(k, int), orbits, np.array(behind) if any(behind) else None)
 
     def at(self, t, flying, state) -> ActiveJammers:
-        """The jammers radiating at ``t``: fixed ones, and those whose carrier flies (``flying`` (N,) bool);
-        carriers' positions from ``state(t, idx) -> (pos, vel)``."""
+        """The jammers radiating at ``t``: fixed ones, those on an orbit (at their position at ``t``), and
+        those whose carrier flies (``flying`` (N,) bool); carriers' positions from ``state(t, idx) -> (pos,
+        vel)``."""
         on = np.flatnonzero((self.carrier < 0) | flying[np.maximum(self.carrier, 0)])
         pos = self.ecef[on].copy()
         moving = self.carrier[on] >= 0
         if moving.any():
-            pos[moving] = state(t, self.carrier[on][moving])[0]
+            p, v = state(t, self.carrier[on][moving])
+            if self.behind is not None:
+                back = self.behind[on][moving]
+                p = p - back[:, None] * v / np.maximum(np.linalg.norm(v, axis=1), 1e-9)[:, None]
+            pos[moving] = p
+        for row, orbit in self.orbits:  # never carried, so always radiating: row ``row`` of ``on`` is in it
+            pos[np.searchsorted(on, row)] = orbit.ecef(t)
         return ActiveJammers(pos=pos, power=self.power[on], gain=self.gain[on], bandwidth=self.bandwidth[on],
                              index=on)
 
