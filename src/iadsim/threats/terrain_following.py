@@ -112,7 +112,8 @@ class Following:
 
     @property
     def sample(self) -> float | None:
-        """Largest sample spacing on a followed leg (m): half the grid spacing (None without terrain)."""
+        """Largest sample spacing on a followed leg (m): a quarter of the grid spacing, at least ``MIN_SAMPLE``
+        (None without terrain)."""
         if self.terrain is None:
             return None
         return max(SAMPLE_FRACTION * float(self.terrain.spacing), MIN_SAMPLE)
