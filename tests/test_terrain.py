@@ -62,6 +62,28 @@ def test_the_vectorised_mask_equals_one_pair_at_a_time():
     assert 0.05 < together.mean() < 0.95
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_compiled_line_of_sight_equals_the_array_form(seed):
+    """The compiled loop (first masking sample, per pair) against the array form over every sample: the same
+    verdict for radars on and off the grid and targets inside, across the edge of and outside the grid, and
+    over the ridge test's grid with its exact-edge samples."""
+    rng = np.random.default_rng(seed)
+    terrain = synthetic(seed + 3, 0.0, 0.0, 200e3, 1000.0, 1500.0, 0.4)
+    n = 600
+    for r_lat, r_lon in [(0.0, 0.0), (0.5, -0.7), (1.3, 1.2)]:  # the last radar is off the grid (sea)
+        h = float(terrain.elevation_at(np.radians(r_lat), np.radians(r_lon))) + rng.uniform(5.0, 60.0)
+        tgt = geodetic2ecef(np.radians(rng.uniform(-1.4, 1.4, n)), np.radians(rng.uniform(-1.4, 1.4, n)),
+                            rng.uniform(0, 5e3, n))
+        fast = terrain.visible(np.radians(r_lat), np.radians(r_lon), h, tgt)
+        ref = terrain.visible_reference(np.radians(r_lat), np.radians(r_lon), h, tgt)
+        assert fast.tolist() == ref.tolist()
+        assert 0.05 < fast.mean() < 0.95  # both verdicts occur
+    ridge = _ridge()
+    heights = rng.uniform(0.0, 6e3, n)
+    tgt = geodetic2ecef(np.radians(rng.uniform(-0.9, 0.9, n)), np.radians(rng.uniform(0.6, 2.4, n)), heights)
+    assert ridge.visible(0.0, 0.0, 50.0, tgt).tolist() == ridge.visible_reference(0.0, 0.0, 50.0, tgt).tolist()
+
+
 def test_synthetic_terrain_is_seeded_and_deterministic():
     a = synthetic(42, np.radians(-20), np.radians(-15), 100e3, 500.0, 900.0, 0.3)
     b = synthetic(42, np.radians(-20), np.radians(-15), 100e3, 500.0, 900.0, 0.3)

@@ -30,6 +30,9 @@ at the grid spacing or, on paths longer than 512 grid steps, path / 512: a featu
 fall between samples). All radar-target pairs of a scan are done in one array operation; pairs whose ray
 stays above the highest point of the grid anywhere along the path (the minimum of the convex ``h(s)`` in
 closed form) skip the sampling. The smooth-earth horizon is :func:`iadsim.sensors.radar.horizon_visible`.
+The sampling runs in one compiled loop (:func:`_masked`: per pair, the samples in order until the first one
+above the ray; the same chord points, latitudes, bilinear heights and ray heights as the array form,
+:meth:`Terrain.visible_reference`, which the tests hold it to).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ from pathlib import Path
 import numpy as np
 from scipy.ndimage import map_coordinates
 
+from iadsim._numba import njit
 from iadsim.errors import InputError
 from iadsim.frames import WGS84, geodetic2ecef
 
@@ -62,23 +66,29 @@ class Terrain:
     elevation: np.ndarray
     _rows: np.ndarray = field(init=False, repr=False, compare=False)
     _cols: np.ndarray = field(init=False, repr=False, compare=False)
+    _max: float = field(init=False, repr=False, compare=False)
+    _spacing: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
+        object.__setattr__(self, "lat", np.ascontiguousarray(self.lat, float))
+        object.__setattr__(self, "lon", np.ascontiguousarray(self.lon, float))
         object.__setattr__(self, "elevation", np.ascontiguousarray(self.elevation, float))
         object.__setattr__(self, "_rows", np.arange(self.lat.size, dtype=float))
         object.__setattr__(self, "_cols", np.arange(self.lon.size, dtype=float))
+        object.__setattr__(self, "_max", float(self.elevation.max()))
+        dlat = float(np.min(np.diff(self.lat))) * _R_MEAN
+        clat = np.cos(float(np.max(np.abs(self.lat))))
+        dlon = float(np.min(np.diff(self.lon))) * _R_MEAN * max(clat, 1e-3)
+        object.__setattr__(self, "_spacing", min(dlat, dlon))
 
     @property
     def max_elevation(self) -> float:
-        return float(self.elevation.max())
+        return self._max
 
     @property
     def spacing(self) -> float:
         """Smallest grid step on the ground (m)."""
-        dlat = float(np.min(np.diff(self.lat))) * _R_MEAN
-        clat = np.cos(float(np.max(np.abs(self.lat))))
-        dlon = float(np.min(np.diff(self.lon))) * _R_MEAN * max(clat, 1e-3)
-        return min(dlat, dlon)
+        return self._spacing
 
     def digest(self) -> str:
         """SHA-256 of the grid (part of the scenario hash)."""
@@ -103,6 +113,14 @@ class Terrain:
     def visible(self, radar_lat, radar_lon, radar_alt, target_ecef, k=4.0 / 3.0) -> np.ndarray:
         """(N,) bool: the terrain does not mask the targets ``target_ecef`` (N, 3) from the radar at geodetic
         ``radar_lat, radar_lon`` (rad), ``radar_alt`` (m) (module docstring)."""
+        return self._visible(radar_lat, radar_lon, radar_alt, target_ecef, k, compiled=True)
+
+    def visible_reference(self, radar_lat, radar_lon, radar_alt, target_ecef, k=4.0 / 3.0) -> np.ndarray:
+        """:meth:`visible` in array form (every sample of every pair, ``elevation_at``): the reference the
+        compiled loop is tested against."""
+        return self._visible(radar_lat, radar_lon, radar_alt, target_ecef, k, compiled=False)
+
+    def _visible(self, radar_lat, radar_lon, radar_alt, target_ecef, k, compiled):
         pt = np.atleast_2d(np.asarray(target_ecef, float))
         out = np.ones(pt.shape[0], bool)
         if pt.shape[0] == 0:
@@ -120,6 +138,11 @@ class Terrain:
         if check.size == 0:
             return out
         n = int(np.clip(np.ceil(D[check].max() / self.spacing), 8, MAX_SAMPLES))
+        if compiled:
+            out[check] = ~_masked(self.lat, self.lon, self.elevation, np.asarray(g_r, float).reshape(3),
+                                  np.ascontiguousarray(g_t[check]), float(radar_alt),
+                                  np.ascontiguousarray(dh[check]), np.ascontiguousarray(c[check]), n, _E2)
+            return out
         s = np.arange(1, n) / n  # interior samples
         p = g_r + s[None, :, None] * (g_t[check][:, None, :] - g_r)  # (C, S, 3) chord points
         lon_s = np.arctan2(p[..., 1], p[..., 0])
@@ -128,6 +151,49 @@ class Terrain:
         ray = (radar_alt + dh[check, None] * s[None, :] - c[check, None] * s[None, :] * (1.0 - s[None, :]))
         out[check] = ~np.any(ground > ray, axis=1)
         return out
+
+
+@njit
+def _index(axis, x):
+    """The fractional index of ``x`` on the increasing ``axis`` as ``numpy.interp(x, axis, arange)`` gives
+    it (the slope form ``(x - axis[j]) / (axis[j + 1] - axis[j]) + j``); -1.0 outside ``[axis[0], axis[-1]]``."""
+    m = axis.size
+    if not (axis[0] <= x <= axis[m - 1]):
+        return -1.0
+    if x == axis[m - 1]:
+        return float(m - 1)
+    j = np.searchsorted(axis, x, side="right") - 1
+    return (x - axis[j]) * (1.0 / (axis[j + 1] - axis[j])) + j
+
+
+@njit
+def _masked(lat, lon, elev, g_r, g_t, h_r, dh, c, n, e2):
+    """(C,) bool: the ground rises above the ray at one of the interior samples ``m / n`` of pair ``i``
+    (:meth:`Terrain.visible`); each pair stops at its first such sample. Bilinear heights, 0 m off the
+    grid, as :meth:`Terrain.elevation_at`."""
+    C = g_t.shape[0]
+    ny, nx = elev.shape
+    out = np.zeros(C, np.bool_)
+    for i in range(C):
+        for m in range(1, n):
+            s = m / n
+            px = g_r[0] + s * (g_t[i, 0] - g_r[0])
+            py = g_r[1] + s * (g_t[i, 1] - g_r[1])
+            pz = g_r[2] + s * (g_t[i, 2] - g_r[2])
+            fi = _index(lat, np.arctan2(pz, (1.0 - e2) * np.hypot(px, py)))
+            fj = _index(lon, np.arctan2(py, px))
+            ground = 0.0
+            if fi >= 0.0 and fj >= 0.0:
+                i0 = min(int(np.floor(fi)), ny - 2)
+                j0 = min(int(np.floor(fj)), nx - 2)
+                t = fi - i0
+                u = fj - j0
+                ground = ((1.0 - t) * ((1.0 - u) * elev[i0, j0] + u * elev[i0, j0 + 1])
+                          + t * ((1.0 - u) * elev[i0 + 1, j0] + u * elev[i0 + 1, j0 + 1]))
+            if ground > h_r + dh[i] * s - c[i] * s * (1.0 - s):
+                out[i] = True
+                break
+    return out
 
 
 def _foot(p):
