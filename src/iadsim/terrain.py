@@ -30,9 +30,9 @@ at the grid spacing or, on paths longer than 512 grid steps, path / 512: a featu
 fall between samples). All radar-target pairs of a scan are done in one array operation; pairs whose ray
 stays above the highest point of the grid anywhere along the path (the minimum of the convex ``h(s)`` in
 closed form) skip the sampling. The smooth-earth horizon is :func:`iadsim.sensors.radar.horizon_visible`.
-The sampling runs in one compiled loop (:func:`_masked`: per pair, the samples in order until the first one
-above the ray; the same chord points, latitudes, bilinear heights and ray heights as the array form,
-:meth:`Terrain.visible_reference`, which the tests hold it to).
+The whole test runs in one compiled loop (:func:`_visible_kernel`: per pair, the samples in order until the
+first one above the ray; the same feet, chord points, latitudes, bilinear heights and ray heights as the array
+form, :meth:`Terrain.visible_reference`, which the tests hold it to).
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class Terrain:
     _cols: np.ndarray = field(init=False, repr=False, compare=False)
     _max: float = field(init=False, repr=False, compare=False)
     _spacing: float = field(init=False, repr=False, compare=False)
+    _feet: dict = field(init=False, repr=False, compare=False)  # radar (lat, lon) -> its foot, ECEF
 
     def __post_init__(self):
         object.__setattr__(self, "lat", np.ascontiguousarray(self.lat, float))
@@ -80,6 +81,7 @@ class Terrain:
         clat = np.cos(float(np.max(np.abs(self.lat))))
         dlon = float(np.min(np.diff(self.lon))) * _R_MEAN * max(clat, 1e-3)
         object.__setattr__(self, "_spacing", min(dlat, dlon))
+        object.__setattr__(self, "_feet", {})
 
     @property
     def max_elevation(self) -> float:
@@ -125,7 +127,14 @@ class Terrain:
         out = np.ones(pt.shape[0], bool)
         if pt.shape[0] == 0:
             return out
-        g_r = geodetic2ecef(radar_lat, radar_lon, 0.0)
+        key = (float(radar_lat), float(radar_lon))
+        g_r = self._feet.get(key)
+        if g_r is None:
+            g_r = self._feet[key] = np.asarray(geodetic2ecef(radar_lat, radar_lon, 0.0), float).reshape(3)
+        if compiled:
+            return _visible_kernel(self.lat, self.lon, self.elevation, g_r, np.ascontiguousarray(pt),
+                                   float(radar_alt), k * _R_MEAN, self._max, self._spacing, MAX_SAMPLES, _E2,
+                                   WGS84.semimajor_axis, WGS84.semiminor_axis)
         g_t, h_t = _foot(pt)
         D = np.linalg.norm(g_t - g_r, axis=-1)
         a_e = k * _R_MEAN
@@ -138,11 +147,6 @@ class Terrain:
         if check.size == 0:
             return out
         n = int(np.clip(np.ceil(D[check].max() / self.spacing), 8, MAX_SAMPLES))
-        if compiled:
-            out[check] = ~_masked(self.lat, self.lon, self.elevation, np.asarray(g_r, float).reshape(3),
-                                  np.ascontiguousarray(g_t[check]), float(radar_alt),
-                                  np.ascontiguousarray(dh[check]), np.ascontiguousarray(c[check]), n, _E2)
-            return out
         s = np.arange(1, n) / n  # interior samples
         p = g_r + s[None, :, None] * (g_t[check][:, None, :] - g_r)  # (C, S, 3) chord points
         lon_s = np.arctan2(p[..., 1], p[..., 0])
@@ -167,14 +171,40 @@ def _index(axis, x):
 
 
 @njit
-def _masked(lat, lon, elev, g_r, g_t, h_r, dh, c, n, e2):
-    """(C,) bool: the ground rises above the ray at one of the interior samples ``m / n`` of pair ``i``
-    (:meth:`Terrain.visible`); each pair stops at its first such sample. Bilinear heights, 0 m off the
-    grid, as :meth:`Terrain.elevation_at`."""
-    C = g_t.shape[0]
+def _visible_kernel(lat, lon, elev, g_r, pt, h_r, a_e, max_elev, spacing, max_samples, e2, a, b):
+    """:meth:`Terrain.visible` compiled: per target, its foot and radial height (:func:`_foot`), the ray's
+    lowest point; for the pairs whose ray may meet the terrain, the interior samples ``m / n`` in order until
+    the first where the ground (bilinear, 0 m off the grid, as :meth:`Terrain.elevation_at`) rises above
+    the ray. The same formulas, in the same order, as the array form."""
+    N = pt.shape[0]
     ny, nx = elev.shape
-    out = np.zeros(C, np.bool_)
-    for i in range(C):
+    out = np.ones(N, np.bool_)
+    g_t = np.empty((N, 3))
+    dh = np.empty(N)
+    c = np.empty(N)
+    check = np.zeros(N, np.bool_)
+    d_max = 0.0
+    for i in range(N):
+        x, y, z = pt[i, 0], pt[i, 1], pt[i, 2]
+        n2 = x * x + y * y + z * z
+        nn = np.sqrt(n2)
+        s2 = z * z / n2
+        rad = a * b / np.sqrt(b * b * (1.0 - s2) + a * a * s2)
+        f = rad / nn
+        g_t[i, 0], g_t[i, 1], g_t[i, 2] = x * f, y * f, z * f
+        ex, ey, ez = g_t[i, 0] - g_r[0], g_t[i, 1] - g_r[1], g_t[i, 2] - g_r[2]
+        D = np.sqrt(ex * ex + ey * ey + ez * ez)
+        c[i] = D * D / (2.0 * a_e)
+        dh[i] = (nn - rad) - h_r
+        s_star = min(max(0.5 * (1.0 - dh[i] / (c[i] if c[i] > 0 else 1.0)), 0.0), 1.0)
+        h_min = h_r + dh[i] * s_star - c[i] * s_star * (1.0 - s_star)
+        if h_min < max_elev and D > 0:
+            check[i] = True
+            d_max = max(d_max, D)
+    n = int(min(max(np.ceil(d_max / spacing), 8.0), max_samples))
+    for i in range(N):
+        if not check[i]:
+            continue
         for m in range(1, n):
             s = m / n
             px = g_r[0] + s * (g_t[i, 0] - g_r[0])
@@ -191,7 +221,7 @@ def _masked(lat, lon, elev, g_r, g_t, h_r, dh, c, n, e2):
                 ground = ((1.0 - t) * ((1.0 - u) * elev[i0, j0] + u * elev[i0, j0 + 1])
                           + t * ((1.0 - u) * elev[i0 + 1, j0] + u * elev[i0 + 1, j0 + 1]))
             if ground > h_r + dh[i] * s - c[i] * s * (1.0 - s):
-                out[i] = True
+                out[i] = False
                 break
     return out
 
