@@ -94,6 +94,10 @@ def replication_row(summary: dict) -> dict:
     row["value_surviving_fraction"] = a["value_surviving"] / a["value_total"] if a["value_total"] else 1.0
     # the value-weighted undamaged fraction, sum v (1 - d) / sum v: continuous where survival is 0/1 per asset
     row["value_undamaged_fraction"] = a["value_undamaged"] / a["value_total"] if a["value_total"] else 1.0
+    # released objects that are not threats (decoys, spent stages): how many, and the interceptors they drew
+    for role, o in sorted(summary.get("objects", {}).items()):
+        row[f"{role}_released"] = o["released"]
+        row[f"interceptors_on_{role}"] = o["interceptors_on"]
     tr = summary["tracking"]
     row["gospa_mean_m"] = tr.get("gospa_mean_m") if tr.get("gospa_mean_m") is not None else math.nan
     row["track_breaks"] = tr.get("track_breaks", 0)

@@ -48,3 +48,24 @@ def test_confidence_interval_is_student_t():
 def test_distinct_seeds_required():
     with pytest.raises(ValueError):
         run_monte_carlo(QUICK, [1, 1])
+
+
+def test_rows_count_released_objects_and_the_interceptors_they_drew():
+    """A replication row (the summary-only path) carries the released objects: four missiles with three decoys
+    and one spent stage each release 12 decoys and 4 stages, and the interceptors drawn by each role are the
+    full run's."""
+    import yaml
+
+    from iadsim.engine import Simulation
+    from iadsim.scenario.load import scenario_from_data
+
+    file = QUICK.parent / "decoys_and_maneuvers.yaml"
+    data = yaml.safe_load(file.read_text())
+    data["raids"] = [{**r, "count": 4} for r in data["raids"] if r["threat"] == "mrbm_penaid"]
+    c = scenario_from_data(data, file=str(file))
+    row = run_monte_carlo(c, [4]).rows[0]
+    assert (row["decoy_released"], row["stage_released"]) == (12, 4)
+    full = Simulation(c, 4).run().summary["objects"]
+    assert row["interceptors_on_decoy"] == full["decoy"]["interceptors_on"]
+    assert row["interceptors_on_stage"] == full["stage"]["interceptors_on"]
+    assert row["interceptors_on_decoy"] + row["interceptors_on_stage"] > 0  # the defense does shoot at them
