@@ -47,6 +47,7 @@ from scipy.ndimage import map_coordinates
 from iadsim._numba import njit
 from iadsim.errors import InputError
 from iadsim.frames import WGS84, geodetic2ecef
+from iadsim.physics.grid import grid_height
 
 __all__ = ["Terrain", "load_grid", "synthetic"]
 
@@ -158,26 +159,13 @@ class Terrain:
 
 
 @njit
-def _index(axis, x):
-    """The fractional index of ``x`` on the increasing ``axis`` as ``numpy.interp(x, axis, arange)`` gives
-    it (the slope form ``(x - axis[j]) / (axis[j + 1] - axis[j]) + j``); -1.0 outside ``[axis[0], axis[-1]]``."""
-    m = axis.size
-    if not (axis[0] <= x <= axis[m - 1]):
-        return -1.0
-    if x == axis[m - 1]:
-        return float(m - 1)
-    j = np.searchsorted(axis, x, side="right") - 1
-    return (x - axis[j]) * (1.0 / (axis[j + 1] - axis[j])) + j
-
-
-@njit
 def _visible_kernel(lat, lon, elev, g_r, pt, h_r, a_e, max_elev, spacing, max_samples, e2, a, b):
     """:meth:`Terrain.visible` compiled: per target, its foot and radial height (:func:`_foot`), the ray's
     lowest point; for the pairs whose ray may meet the terrain, the interior samples ``m / n`` in order until
     the first where the ground (bilinear, 0 m off the grid, as :meth:`Terrain.elevation_at`) rises above
-    the ray. The same formulas, in the same order, as the array form."""
+    the ray (:func:`iadsim.physics.grid.grid_height`). The same formulas, in the same order, as the array
+    form."""
     N = pt.shape[0]
-    ny, nx = elev.shape
     out = np.ones(N, np.bool_)
     g_t = np.empty((N, 3))
     dh = np.empty(N)
@@ -210,16 +198,7 @@ def _visible_kernel(lat, lon, elev, g_r, pt, h_r, a_e, max_elev, spacing, max_sa
             px = g_r[0] + s * (g_t[i, 0] - g_r[0])
             py = g_r[1] + s * (g_t[i, 1] - g_r[1])
             pz = g_r[2] + s * (g_t[i, 2] - g_r[2])
-            fi = _index(lat, np.arctan2(pz, (1.0 - e2) * np.hypot(px, py)))
-            fj = _index(lon, np.arctan2(py, px))
-            ground = 0.0
-            if fi >= 0.0 and fj >= 0.0:
-                i0 = min(int(np.floor(fi)), ny - 2)
-                j0 = min(int(np.floor(fj)), nx - 2)
-                t = fi - i0
-                u = fj - j0
-                ground = ((1.0 - t) * ((1.0 - u) * elev[i0, j0] + u * elev[i0, j0 + 1])
-                          + t * ((1.0 - u) * elev[i0 + 1, j0] + u * elev[i0 + 1, j0 + 1]))
+            ground = grid_height(lat, lon, elev, np.arctan2(pz, (1.0 - e2) * np.hypot(px, py)), np.arctan2(py, px))
             if ground > h_r + dh[i] * s - c[i] * s * (1.0 - s):
                 out[i] = False
                 break

@@ -674,3 +674,46 @@ def test_lift_limited_lateral_acceleration():
     expected = -decel * h + (aL * h) ** 2 / (2.0 * speed)  # drag, plus the held command's |a h|^2/(2v)
     assert k_ind * cl * cl > 5.0 * cd0
     assert abs(dv - expected) < 1e-4 * decel * h, (dv, expected)
+
+
+def test_an_interceptor_flying_into_a_ridge_ends_on_the_terrain():
+    """A coasting round (no thrust, drag or gravity) 100 m over the equator heading east at 300 m/s, aimed
+    straight ahead, meets a north-south ridge of 400 m whose west flank rises linearly from 0.045 to 0.05 deg
+    east. Its straight path gains d^2 / (2 R) over the curved earth, so it meets the flank where
+    400 (lon - 0.045) / 0.005 = 100 + d^2 / (2 R): the kernel ends it there (``GROUND``) within one step, at
+    an altitude below the terrain under it; without the terrain the same round flies on over the ellipsoid."""
+    from iadsim.terrain import Terrain
+
+    lat = np.radians(np.linspace(-0.2, 0.2, 41))
+    lon = np.radians(np.linspace(-0.2, 0.3, 2001))  # 0.00025 deg = 28 m
+    lon_deg = np.degrees(lon)
+    profile = np.clip((lon_deg - 0.045) / 0.005, 0.0, 1.0) * 400.0
+    terrain = Terrain(lat, lon, np.broadcast_to(profile, (lat.size, lon.size)).copy())
+    h0, v = 100.0, 300.0
+    r0 = np.array([A_E + h0, 0.0, 0.0])
+    v0 = np.array([0.0, v, 0.0])
+    table = af.AirframeTable.from_types([make_spec()])
+    # by hand: east distance d, radial height h0 + d^2 / (2 R) (R = a on the equator), ground height 400 (l -
+    # 0.045) / 0.005 with l = d / R in degrees; bisection on d
+    R = A_E + h0
+    lo_d, hi_d = 0.045 * np.pi / 180 * A_E, 0.05 * np.pi / 180 * A_E
+    for _ in range(60):
+        d = 0.5 * (lo_d + hi_d)
+        climb = np.hypot(R, d) - A_E
+        ground = 400.0 * (np.degrees(np.arctan2(d, R)) - 0.045) / 0.005
+        lo_d, hi_d = (d, hi_d) if ground < climb else (lo_d, d)
+    t_hit = d / v
+    dt = 0.05
+    ends = {}
+    for name, ter in (("terrain", terrain), ("none", None)):
+        st = make_state(r0, v0, 300.0, phase=af.MIDCOURSE)
+        st["aim"][:] = r0 + np.array([0.0, 60e3, 0.0])
+        run(st, 60.0, dt, False, NO_GRAVITY, False, table, np.ones(1, bool), np.zeros(0, np.int64), None,
+            terrain=ter)
+        ends[name] = (int(st["reason"][0]), float(st["t_end"][0]), st["y"][0, :3].copy())
+    reason, t_end, p_end = ends["terrain"]
+    assert reason == af.GROUND
+    assert abs(t_end - t_hit) <= dt
+    lat_e, lon_e = np.arctan2(p_end[2], np.hypot(p_end[0], p_end[1])), np.arctan2(p_end[1], p_end[0])
+    assert ellipsoid_altitude(p_end) < terrain.elevation_at(lat_e, lon_e)
+    assert ends["none"][0] == af.FLYING  # still flying at 60 s, 18 km on, over the ellipsoid alone

@@ -54,7 +54,8 @@ constant over every step and the propellant burnt is exact); when the time to go
 two steps the step drops to ``dt / 50``, and the closest approach inside the last step is found from the
 relative state at its start (``s* = -R.V / |V|^2``: the relative motion over 1 ms is linear to
 ``a s^2 / 2 < 0.1 mm``), not by the step.
-Each interceptor ends at its closest approach (``CPA``), on the ground, at ``max_flight_time``, below
+Each interceptor ends at its closest approach (``CPA``), on the ground (the ellipsoid, or the scenario's
+terrain where it has one), at ``max_flight_time``, below
 ``min_speed`` after burnout, when it passes its aim point with nothing acquired, or when its target is gone.
 
 All interceptors in flight advance together in one compiled call (:func:`advance`) over arrays; state is
@@ -72,6 +73,7 @@ from iadsim._numba import njit
 from iadsim.physics.atmosphere import us1976_scalar
 from iadsim.physics.ellipsoid import radial_altitude_scalar  # noqa: F401 (also airframe's public name)
 from iadsim.physics.gravity import G0, gravity_scalar
+from iadsim.physics.grid import ground_below
 
 # type-parameter columns of AirframeTable.P
 (C_MASS0, C_S, C_CLMAX, C_KIND, C_GLIM, C_TAU, C_NAV, C_APN, C_SEEK_R, C_SEEK_HALF, C_BASKET, C_TMAX, C_VMIN,
@@ -289,7 +291,8 @@ def advance(t1, dt, point_mode, grav, rot, active,
             y, aL, dv_left, t_now, t_launch, typ, phase, target, aim, cue, cue_t, cue_ball,
             reason, t_end, miss_vec, rel_vel, end_speed, end_alt, max_phase,
             P, motor, cd_mach, cd,
-            cand, alive, th_tl, th_dur, th_off, th_last, th_tau, th_coef):
+            cand, alive, th_tl, th_dur, th_off, th_last, th_tau, th_coef,
+            ter_lat, ter_lon, ter_elev, ter_top):
     """Advance every ``active`` interceptor from its own ``t_now`` to ``t1`` (module docstring).
 
     State (modified in place), arrays over ``n`` interceptors: ``y (n, 7)`` ECEF position, velocity, mass;
@@ -303,7 +306,10 @@ def advance(t1, dt, point_mode, grav, rot, active,
 
     ``point_mode``: the aim points are the targets (envelope tables): passing the aim point ends the flight
     with ``POINT_REACHED`` and its closest approach. Threat truth: candidate ids ``cand`` for the seeker,
-    ``alive (N,)`` and the truth table arrays of :class:`iadsim.threats.truth.ThreatTruth`.
+    ``alive (N,)`` and the truth table arrays of :class:`iadsim.threats.truth.ThreatTruth`. The ground is the
+    ellipsoid, or the scenario's terrain grid ``ter_lat, ter_lon, ter_elev`` under the interceptor wherever it
+    is lower than ``ter_top`` (the grid's highest point; ``-inf``: no terrain, the ellipsoid alone), by
+    :func:`iadsim.physics.grid.ground_below`.
     """
     k1 = np.empty(7)
     k2 = np.empty(7)
@@ -477,7 +483,10 @@ def advance(t1, dt, point_mode, grav, rot, active,
                     break
             alt = radial_altitude_scalar(yi[0], yi[1], yi[2])
             sp = math.sqrt(yi[3] ** 2 + yi[4] ** 2 + yi[5] ** 2)
-            if alt < 0.0:
+            ground = 0.0
+            if alt < ter_top:
+                ground = ground_below(ter_lat, ter_lon, ter_elev, yi[0], yi[1], yi[2])
+            if alt < ground:
                 reason[i] = GROUND
             elif t_rel >= P[ty, C_TMAX]:
                 reason[i] = TIMEOUT

@@ -310,7 +310,8 @@ class Engagements:
         alive = self.ts.status == FLYING
         cand = np.flatnonzero(alive)
         st = {k: v[: self.n] for k, v in self.st.items()}
-        run(st, t, FLYOUT_DT, False, J2, True, self.air, active, cand, self.threats.truth, alive)
+        run(st, t, FLYOUT_DT, False, J2, True, self.air, active, cand, self.threats.truth, alive,
+            terrain=self.c.terrain)
         ended = np.flatnonzero(active & (st["phase"] == af.DONE))
         for i in ended[np.argsort(st["t_end"][ended], kind="stable")]:
             self._resolve(int(i))

@@ -178,8 +178,20 @@ def new_state(n: int) -> dict:
     return out
 
 
-def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None):
-    """One call of the compiled kernel on the state dict ``st``."""
+#: the kernel's terrain arguments without terrain: a dummy grid below every altitude (``ter_top = -inf``)
+_NO_TERRAIN = (np.array([0.0, 1.0]), np.array([0.0, 1.0]), np.zeros((2, 2)), -np.inf)
+
+
+def terrain_arrays(terrain) -> tuple:
+    """The kernel's ``ter_lat, ter_lon, ter_elev, ter_top`` of a :class:`iadsim.terrain.Terrain` (or None)."""
+    if terrain is None:
+        return _NO_TERRAIN
+    return terrain.lat, terrain.lon, terrain.elevation, float(terrain.max_elevation)
+
+
+def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None, terrain=None):
+    """One call of the compiled kernel on the state dict ``st`` (``terrain``: the ground under the
+    interceptors, :class:`iadsim.terrain.Terrain`; None: the ellipsoid)."""
     if truth is None:
         tl = dur = tau = np.zeros(1)
         off = last = np.zeros(1, np.int64)
@@ -192,7 +204,7 @@ def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=Non
                st["target"], st["aim"], st["cue"], st["cue_t"], st["cue_ball"], st["reason"], st["t_end"],
                st["miss_vec"], st["rel_vel"], st["end_speed"], st["end_alt"], st["max_phase"],
                table.P, table.motor, table.cd_mach, table.cd, np.asarray(cand, np.int64), alive,
-               tl, dur, off, last, tau, coef)
+               tl, dur, off, last, tau, coef, *terrain_arrays(terrain))
 
 
 def _feasible(res, spec, rho, h, site, aim):
