@@ -1,7 +1,8 @@
 """Terrain: an elevation grid, its file format, a seeded synthetic generator, line-of-sight masking.
 
-Shared by the sensors (masking, land or sea clutter) and, later, by terrain-following threats and
-interceptors: one grid per scenario, :class:`Terrain`. Units: radians, metres; elevations are heights
+Shared by the sensors (masking, land or sea clutter), the terrain-following threats
+(:mod:`iadsim.threats.terrain_following`) and the interceptors (the fly-out's ground,
+:func:`iadsim.physics.grid.ground_below`): one grid per scenario, :class:`Terrain`. Units: radians, metres; elevations are heights
 above the WGS-84 ellipsoid (the geoid is not modelled: a fictional geography has none), 0 m is sea level,
 and everything outside the grid is sea at 0 m.
 
