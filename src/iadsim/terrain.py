@@ -2,9 +2,9 @@
 
 Shared by the sensors (masking, land or sea clutter), the terrain-following threats
 (:mod:`iadsim.threats.terrain_following`) and the interceptors (the fly-out's ground,
-:func:`iadsim.physics.grid.ground_below`): one grid per scenario, :class:`Terrain`. Units: radians, metres; elevations are heights
-above the WGS-84 ellipsoid (the geoid is not modelled: a fictional geography has none), 0 m is sea level,
-and everything outside the grid is sea at 0 m.
+:func:`iadsim.physics.grid.ground_below`): one grid per scenario, :class:`Terrain`. Units: radians, metres;
+elevations are heights above the WGS-84 ellipsoid (the geoid is not modelled: a fictional geography has
+none), 0 m is sea level, and everything outside the grid is sea at 0 m.
 
 **File format** (``terrain: {kind: grid, file: ...}``): a NumPy ``.npz`` archive (the documented ``.npy``
 format, NEP 1, read with ``allow_pickle=False``) holding ``elevation`` (ny, nx) metres, ``lat`` (ny,) and

@@ -36,11 +36,11 @@ exactly; ahead of a ridge of crest height ``H`` whose sides are steeper than ``g
 
 Between path samples the altitude is linear (:mod:`iadsim.threats.airbreathing`) while the bilinear
 ground has kinks at the grid lines, so a terrain-following leg is sampled at a quarter of the grid spacing
-(:data:`SAMPLE_FRACTION`; at most :data:`MAX_LEG_SAMPLES` samples per leg) and each sample's floor is the highest of the ground at the sample and halfway to
-its neighbours: a kink of the ground (a jump ``kappa`` of its slope along the track) between two samples
-``ds`` apart can then rise above the straight chord by at most about ``kappa ds / 8`` (``kappa ds / 4``
-with the samples' ground alone), e.g. a few metres at a sharp crest of 0.3 slope on each side on a 600 m
-grid, none on a ridge aligned with the samples.  The model has no
+(:data:`SAMPLE_FRACTION`; at most :data:`MAX_LEG_SAMPLES` samples per leg) and each sample's floor is the
+highest of the ground at the sample and halfway to its neighbours: a kink of the ground (a jump ``kappa`` of
+its slope along the track) between two samples ``ds`` apart can then rise above the straight chord by at
+most about ``kappa ds / 8`` (``kappa ds / 4`` with the samples' ground alone), e.g. a few metres at a sharp
+crest of 0.3 slope on each side on a 600 m grid, none on a ridge aligned with the samples. The model has no
 normal-load limit: the pull-up at the foot of a climb and the push-over at a crest are instantaneous
 changes of flight-path angle (a minimum pull-up radius ``V^2 / ((n - 1) g)`` would round them).
 """
