@@ -21,6 +21,8 @@ import numpy as np
 import pymap3d
 
 WGS84 = pymap3d.Ellipsoid.from_name("wgs84")
+#: first eccentricity squared of :data:`WGS84`, ``1 - (b / a)^2``: the one value every module uses
+E2 = 1.0 - (WGS84.semiminor_axis / WGS84.semimajor_axis) ** 2
 #: Mean earth radius (IUGG), metres: used where a spherical earth is stated.
 R_EARTH = 6_371_008.8
 #: Earth's gravitational parameter GM, m^3/s^2 (WGS-84).

@@ -47,12 +47,12 @@ from scipy.ndimage import map_coordinates
 
 from iadsim._numba import njit
 from iadsim.errors import InputError
+from iadsim.frames import E2 as _E2
 from iadsim.frames import WGS84, geodetic2ecef
 from iadsim.physics.grid import grid_height
 
 __all__ = ["Terrain", "load_grid", "synthetic"]
 
-_E2 = 1.0 - (WGS84.semiminor_axis / WGS84.semimajor_axis) ** 2
 _R_MEAN = 6_371_008.8
 #: at most this many samples along one path (a 1000 km path on a 2 km grid)
 MAX_SAMPLES = 512

@@ -17,9 +17,7 @@ import math
 import numpy as np
 
 from iadsim._numba import njit
-
-#: first eccentricity squared of WGS-84, for the geodetic latitude of a point near the ground
-E2_WGS84 = 1.0 - (6356752.314245 / 6378137.0) ** 2
+from iadsim.frames import E2 as E2_WGS84
 
 
 @njit

@@ -64,12 +64,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from iadsim.frames import E2 as _E2
 from iadsim.frames import WGS84, geodetic2ecef
 
 __all__ = ["G0", "WaypointPaths", "waypoint_tracks"]
 
 _R_CURV_MAX = WGS84.semimajor_axis ** 2 / WGS84.semiminor_axis
-_E2 = 1.0 - (WGS84.semiminor_axis / WGS84.semimajor_axis) ** 2
 #: standard gravity (m/s^2), the unit of ``g_limit``
 G0 = 9.80665
 #: weaving legs are sampled at least this many times per wavelength
