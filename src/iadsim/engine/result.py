@@ -97,6 +97,34 @@ def _stack(rows, k, width=None, dtype=float):
     return np.concatenate([r[k] for r in rows])
 
 
+#: the sample columns of a run: name -> (list of sample rows on the simulation, field, width, dtype)
+_SAMPLE_COLUMNS = {
+    "truth_t": ("truth_rows", 0, None, float), "truth_id": ("truth_rows", 1, None, np.int64),
+    "truth_pos": ("truth_rows", 2, 3, float), "truth_vel": ("truth_rows", 3, 3, float),
+    "truth_det": ("truth_rows", 4, None, bool),
+    "icpt_t": ("interceptor_rows", 0, None, float), "icpt_id": ("interceptor_rows", 1, None, np.int64),
+    "icpt_pos": ("interceptor_rows", 2, 3, float),
+    "track_t": ("track_rows", 0, None, float), "track_id": ("track_rows", 1, None, np.int64),
+    "track_x": ("track_rows", 2, 6, float), "track_pos_std": ("track_rows", 3, None, float),
+    "track_cls": ("track_rows", 4, None, np.int8),
+}
+
+
+class _Samples:
+    """The simulation's sample rows stacked into columns, each once and only when asked for (the summary
+    metrics and the tables read the same ones; a summary-only build never stacks the rest)."""
+
+    def __init__(self, sim):
+        self.sim = sim
+        self._cols: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        if name not in self._cols:
+            rows, k, width, dtype = _SAMPLE_COLUMNS[name]
+            self._cols[name] = _stack(getattr(self.sim, rows), k, width, dtype)
+        return self._cols[name]
+
+
 def _geo_columns(pos, c):
     """Geodetic and local east-north-up (about the scenario origin) columns of ECEF points."""
     lat, lon, alt = ecef2geodetic(pos) if len(pos) else (np.zeros(0), np.zeros(0), np.zeros(0))
@@ -106,21 +134,17 @@ def _geo_columns(pos, c):
             "east": enu[:, 0], "north": enu[:, 1], "up": enu[:, 2]}
 
 
-def _metric_columns(sim):
+def _metric_columns(smp: _Samples):
     """The columns the summary metrics read: threat truth samples in (time, id) order and track samples.
 
     The threat rows are in the order the ``truth`` table gives them (time, then object, then id), so the
     GOSPA frames are the same with or without the tables."""
-    t_t = _stack(sim.truth_rows, 0)
-    i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
-    p_t = _stack(sim.truth_rows, 2, 3)
-    d_t = _stack(sim.truth_rows, 4, dtype=bool)
+    t_t, i_t, p_t, d_t = smp["truth_t"], smp["truth_id"], smp["truth_pos"], smp["truth_det"]
     order = np.lexsort((i_t, t_t))
     truth = {"time": t_t[order], "id": i_t[order], "x": p_t[order, 0], "y": p_t[order, 1],
              "z": p_t[order, 2], "detectable": d_t[order]}
-    tk_x = _stack(sim.track_rows, 2, 6)
-    tracks = {"time": _stack(sim.track_rows, 0), "track": _stack(sim.track_rows, 1, dtype=np.int64),
-              "x": tk_x[:, 0], "y": tk_x[:, 1], "z": tk_x[:, 2]}
+    tk_x = smp["track_x"]
+    tracks = {"time": smp["track_t"], "track": smp["track_id"], "x": tk_x[:, 0], "y": tk_x[:, 1], "z": tk_x[:, 2]}
     return truth, tracks
 
 
@@ -144,16 +168,18 @@ def build_result(sim, wall_time: float | None = None, tables: bool = True) -> Ru
     ``time.phases`` are the simulation's (``sim.phases``; ``wall_time``, if given, replaces the loop's) plus
     this build (``metrics_s``: summary metrics and tables); :meth:`RunResult.write` adds ``write_s``."""
     t0 = time.perf_counter()
-    m_truth, m_tracks = _metric_columns(sim)
+    smp = _Samples(sim)
+    m_truth, m_tracks = _metric_columns(smp)
     summary = summarize(sim, 0.0, m_truth, m_tracks)
-    del m_truth, m_tracks  # the tables below stack their own columns: do not hold both
+    del m_truth, m_tracks  # ordered copies: the tables gather their own, batch by batch
     phases = dict(getattr(sim, "phases", {}))
     if wall_time is not None:
         phases["loop_s"] = wall_time
     if not tables:
         res = RunResult(manifest=_manifest(sim), summary=summary, tables={})
     else:
-        res = RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim), layout=layout(sim))
+        res = RunResult(manifest=_manifest(sim), summary=summary, tables=_tables(sim, smp),
+                        layout=layout(sim))
     phases["metrics_s"] = time.perf_counter() - t0
     set_time(summary, phases)
     return res
@@ -230,7 +256,7 @@ def _batched_table(n: int, rows_of, docs: dict) -> pa.Table:
     return pa.concat_tables(batches) if len(batches) > 1 else batches[0]
 
 
-def _truth_table(sim) -> pa.Table:
+def _truth_table(sim, smp: _Samples) -> pa.Table:
     """Threat then interceptor samples, ordered by time, then object (``interceptor`` before ``threat``, as the
     strings sort), then id."""
     from iadsim.scenario.catalog_models import THREAT_CLASSES
@@ -238,10 +264,7 @@ def _truth_table(sim) -> pa.Table:
 
     c = sim.c
     th = sim.threats
-    t_t = _stack(sim.truth_rows, 0)
-    i_t = _stack(sim.truth_rows, 1, dtype=np.int64)
-    t_i = _stack(sim.interceptor_rows, 0)
-    i_i = _stack(sim.interceptor_rows, 1, dtype=np.int64)
+    t_t, i_t, t_i, i_i = smp["truth_t"], smp["truth_id"], smp["icpt_t"], smp["icpt_id"]
     n_t, n_i = t_t.size, t_i.size
     time_ = np.concatenate([t_t, t_i])
     ident = np.concatenate([i_t, i_i])
@@ -254,9 +277,9 @@ def _truth_table(sim) -> pa.Table:
     if n_t:
         role = th.role[i_t]
         cls[:n_t] = np.where(role > 0, len(THREAT_CLASSES) + role, th.cls[i_t])
-    pos = np.concatenate([_stack(sim.truth_rows, 2, 3), _stack(sim.interceptor_rows, 2, 3)])
-    vel = np.concatenate([_stack(sim.truth_rows, 3, 3), np.full((n_i, 3), np.nan)])
-    det = np.concatenate([_stack(sim.truth_rows, 4, dtype=bool), np.zeros(n_i, bool)])
+    pos = np.concatenate([smp["truth_pos"], smp["icpt_pos"]])
+    vel = np.concatenate([smp["truth_vel"], np.full((n_i, 3), np.nan)])
+    det = np.concatenate([smp["truth_det"], np.zeros(n_i, bool)])
 
     def rows_of(sel):
         o = order[sel]
@@ -271,16 +294,13 @@ def _truth_table(sim) -> pa.Table:
     return _batched_table(order.size, rows_of, COLUMN_DOCS["truth"])
 
 
-def _tracks_table(sim) -> pa.Table:
+def _tracks_table(sim, smp: _Samples) -> pa.Table:
     """Confirmed-track samples in the order they were taken."""
     from iadsim.scenario.catalog_models import THREAT_CLASSES
 
     c = sim.c
-    tk_t = _stack(sim.track_rows, 0)
-    tk_id = _stack(sim.track_rows, 1, dtype=np.int64)
-    tk_x = _stack(sim.track_rows, 2, 6)
-    tk_pos_std = _stack(sim.track_rows, 3)
-    tk_cls = _stack(sim.track_rows, 4, dtype=np.int8).astype(np.int32)
+    tk_t, tk_id, tk_x, tk_pos_std = smp["track_t"], smp["track_id"], smp["track_x"], smp["track_pos_std"]
+    tk_cls = smp["track_cls"].astype(np.int32)
     vocabulary = THREAT_CLASSES + ("unknown",)
     tk_cls[tk_cls < 0] = len(vocabulary) - 1
 
@@ -295,7 +315,7 @@ def _tracks_table(sim) -> pa.Table:
     return _batched_table(tk_t.size, rows_of, COLUMN_DOCS["tracks"])
 
 
-def _tables(sim) -> dict:
+def _tables(sim, smp: _Samples) -> dict:
     """The Parquet tables of a run (module docstring)."""
     from iadsim.scenario.catalog_models import THREAT_CLASSES
 
@@ -321,8 +341,8 @@ def _tables(sim) -> dict:
         "events": _table(events_cols, {"threat": pa.int64(), "track": pa.int64(),
                                        "fire_unit": pa.int64(), "engagement": pa.int64(), "asset": pa.int64()},
                          COLUMN_DOCS["events"]),
-        "truth": _truth_table(sim),
-        "tracks": _tracks_table(sim),
+        "truth": _truth_table(sim, smp),
+        "tracks": _tracks_table(sim, smp),
         "engagements": _table(eng, {"engagement": pa.int64(), "fire_unit": pa.int64(), "track": pa.int64(),
                                     "salvo": pa.int64(), "threat": pa.int64()}, COLUMN_DOCS["engagements"]),
     }
