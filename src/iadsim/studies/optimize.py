@@ -10,7 +10,7 @@ The design file (:class:`DesignFile`, YAML) names:
   between interceptor types);
 - ``objective``: a replication metric (:func:`iadsim.montecarlo.replication_row`), ``value_surviving_fraction``
   or ``value_undamaged_fraction`` (maximised; the second, sum of value x (1 - damage) over the assets, is
-  continuous where an asset's survival is 0/1, so a search on it needs fewer replications) or ``leakage`` /
+  continuous where an asset's survival is 0/1; benchmarks/RESULTS.md section 12 compares searches) or ``leakage`` /
   ``assets_lost`` (minimised) by default, with ``cost_weight`` per USD of
   interceptors fired as a penalty (``J = metric -+ cost_weight * interceptor_cost``, sign against the
   direction) and an optional ``budget``: the inventory's cost (each fire unit's rounds, launchers x
