@@ -181,3 +181,20 @@ def test_scenario_terrain_sections(tmp_path):
         scenario_from_data({**d, "terrain": {"kind": "flat", "heights": 3}})
     with pytest.raises(InputError, match="decibels"):
         scenario_from_data({**d, "terrain": {"kind": "flat", "sea_gamma": 0.001}})
+
+
+def test_the_compiled_grid_height_equals_elevation_at():
+    """:func:`iadsim.physics.grid.grid_height` (the kernels' bilinear height) against
+    :meth:`Terrain.elevation_at` (``numpy.interp`` + ``scipy.ndimage.map_coordinates``): on nodes, the edges,
+    between nodes and off the grid."""
+    from iadsim.physics.grid import grid_height
+
+    terrain = synthetic(5, 0.0, 0.0, 100e3, 1000.0, 900.0, 0.5)
+    rng = np.random.default_rng(9)
+    lat = np.concatenate([rng.uniform(terrain.lat[0] - 0.002, terrain.lat[-1] + 0.002, 2000), terrain.lat[[0, -1, 7]]])
+    lon = np.concatenate([rng.uniform(terrain.lon[0] - 0.002, terrain.lon[-1] + 0.002, 2000), terrain.lon[[0, -1, 3]]])
+    ref = terrain.elevation_at(lat, lon)
+    grid = (terrain.lat, terrain.lon, terrain.elevation)
+    got = np.array([grid_height(*grid, a, b) for a, b in zip(lat, lon, strict=True)])
+    assert np.allclose(got, ref, rtol=0, atol=1e-9)
+    assert (ref == 0).mean() > 0.05 and (ref > 0).mean() > 0.05  # both sea (or off the grid) and land
