@@ -255,9 +255,9 @@ def _key(spec) -> str:
 def cache_dir() -> Path:
     """Where tables are kept on disk: ``$IADSIM_CACHE_DIR``, else ``$XDG_CACHE_HOME/iadsim`` or
     ``~/.cache/iadsim``, subfolder ``envelopes``."""
-    base = os.environ.get("IADSIM_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "iadsim")
-    return Path(base) / "envelopes"
+    from iadsim._cache import cache_root
+
+    return cache_root() / "envelopes"
 
 
 def envelope_table(spec) -> EnvelopeTable:

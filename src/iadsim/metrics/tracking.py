@@ -46,7 +46,8 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
-from scipy.stats import chi2
+
+from iadsim.tracking.management import chi2_ppf
 
 #: above this many truth-estimate pairs, candidate pairs come from a k-d tree instead of the full matrix
 _DENSE_PAIRS = 16384
@@ -192,7 +193,7 @@ def nees(x_true, x_est, P) -> np.ndarray:
 def nees_interval(n: int, runs: int, prob: float = 0.95) -> tuple[float, float]:
     """Two-sided ``prob`` interval of the average NEES over ``runs`` runs of an ``n``-dim state."""
     a = (1.0 - prob) / 2.0
-    lo, hi = chi2.ppf([a, 1.0 - a], n * runs) / runs
+    lo, hi = chi2_ppf(np.array([a, 1.0 - a]), n * runs) / runs
     return float(lo), float(hi)
 
 

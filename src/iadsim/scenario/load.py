@@ -32,6 +32,7 @@ from iadsim.scenario.compiled import (
     RaidSpec,
 )
 from iadsim.scenario.model import THREAT_CLASSES, Scenario
+from iadsim.scenario.units import flush_quantity_cache
 from iadsim.scenario.work import check_work
 from iadsim.scenario.yamlio import LineMap, dotted, line_of, load_yaml
 
@@ -89,6 +90,7 @@ def scenario_from_data(data, lines: LineMap | None = None, file: str = "<scenari
         _raise_validation(exc, file, lines)
     c = compile_scenario(scenario, lines=lines, file=file)
     work = check_work(c, lines=lines, file=file, allow_large=allow_large)
+    flush_quantity_cache()  # the quantities pint parsed, for the next process (iadsim.scenario.units)
     return dataclasses.replace(c, work=work)
 
 

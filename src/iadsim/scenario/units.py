@@ -15,16 +15,83 @@ refused there too (linear or dB would be a guess).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
 import re
+import tempfile
 from functools import lru_cache
 from typing import Annotated
 
-import pint
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
-_UREG = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
-_UREG.define("NM = nautical_mile")
+_STATE: dict = {}
+
+
+def _ureg():
+    """pint's unit registry, built on first use (importing pint and building the registry is a quarter of a
+    second; with the quantity cache below, a scenario already read once does not need it)."""
+    if "ureg" not in _STATE:
+        import pint
+
+        ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=True)
+        ureg.define("NM = nautical_mile")
+        _STATE["ureg"] = ureg
+    return _STATE["ureg"]
+
+
+# -- the quantity cache ------------------------------------------------------------------------------------
+# parse_quantity's successful results, kept on disk (iadsim._cache) as {"kind<TAB>text": value}. The values
+# are pint's own results, written with repr and read back to the same float, so a cached parse returns the
+# same bits as pint. The cache is keyed by this module's source and pint's version: any change to either
+# starts a new cache. Failures are never cached (they always go through pint, for the message).
+_CACHE_FILE = "quantities.json"
+_CACHE_MAX = 20_000
+
+
+def _cache_key() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pint_version = version("pint")
+    except PackageNotFoundError:  # pragma: no cover - pint is a declared dependency
+        pint_version = "?"
+    with open(__file__, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:16] + "-pint" + pint_version
+
+
+def _cache() -> dict:
+    if "cache" not in _STATE:
+        from iadsim._cache import cache_root
+
+        _STATE["cache"], _STATE["new"], _STATE["key"] = {}, False, _cache_key()
+        _STATE["path"] = cache_root() / _CACHE_FILE
+        try:
+            with open(_STATE["path"], encoding="utf-8") as f:
+                data = json.load(f)
+            if data.get("key") == _STATE["key"]:
+                _STATE["cache"] = {k: float(v) for k, v in data["values"].items()}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            pass  # no cache, or an unreadable one: parse with pint
+    return _STATE["cache"]
+
+
+def flush_quantity_cache() -> None:
+    """Write the quantities parsed since the cache was read (atomically; a read-only or full disk is not an
+    error: the next process parses them with pint again)."""
+    if not _STATE.get("new"):
+        return
+    path = _STATE["path"]
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".quantities-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"key": _STATE["key"], "values": _STATE["cache"]}, f)
+        os.replace(tmp, path)
+        _STATE["new"] = False
+    except OSError:
+        pass
 
 _SI = {
     "length": ("m", "[length]"),
@@ -58,8 +125,20 @@ _UNIT_EXPONENT = re.compile(r"(?<=[^\W\d]|\))\s*(?:\*\*|\^)\s*-?\d{1,2}(?!\d)")
 def parse_quantity(text: str, kind: str) -> float:
     """Parse ``text`` as a quantity of ``kind`` and return its value in SI base units.
 
-    Raises ``ValueError`` with a short message that names the expected unit.
+    Raises ``ValueError`` with a short message that names the expected unit. A text parsed before (in this
+    process or, through the on-disk quantity cache, an earlier one) returns pint's earlier result.
     """
+    cache, key = _cache(), kind + "\t" + text
+    if key in cache:
+        return cache[key]
+    value = _parse_with_pint(text, kind)
+    if len(cache) < _CACHE_MAX:
+        cache[key] = value
+        _STATE["new"] = True
+    return value
+
+
+def _parse_with_pint(text: str, kind: str) -> float:
     unit, _ = _SI[kind]
     if re.match(r"\s*[-+]?(inf|infinity|nan)\b", text, re.I):
         raise ValueError(f"{text!r} is not a finite {kind}")
@@ -68,15 +147,17 @@ def parse_quantity(text: str, kind: str) -> float:
             or re.search(r"\d|\*\*|\^", _UNIT_EXPONENT.sub("", m.group(2))):
         raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})")
     try:
-        q = (_UREG.Quantity(float(m.group(1)), m.group(2).replace("^", "**")) if m.group(2)
+        q = (_ureg().Quantity(float(m.group(1)), m.group(2).replace("^", "**")) if m.group(2)
              else float(m.group(1)))
     except Exception:
         raise ValueError(f"cannot read {text!r} as a {kind} (e.g. {_EXAMPLES[kind]!r})") from None
     if isinstance(q, (int, float)) or q.dimensionless and kind != "angle":
         raise ValueError(f"{text!r} has no unit; write a {kind} with its unit, e.g. {_EXAMPLES[kind]!r}")
+    from pint import DimensionalityError
+
     try:
         value = float(q.to(unit).magnitude)
-    except pint.DimensionalityError:
+    except DimensionalityError:
         raise ValueError(f"{text!r} is not a {kind} (expected units of {unit}, e.g. "
                          f"{_EXAMPLES[kind]!r})") from None
     except (TypeError, ValueError, OverflowError):

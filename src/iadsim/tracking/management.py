@@ -43,9 +43,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
+from scipy.special import gammaincinv
 
 from iadsim.tracking.measurements import cart_from_polar
+
+
+def chi2_ppf(p, df):
+    """Quantile of the chi-square distribution with ``df`` degrees of freedom: ``2 P^-1(df/2, p)``, the
+    inverse of the regularized lower incomplete gamma function (Abramowitz & Stegun 1964, 26.4.19), as
+    ``scipy.stats.chi2.ppf`` computes it, without importing ``scipy.stats`` (a quarter of a second at
+    start-up)."""
+    return 2.0 * gammaincinv(np.asarray(df, float) / 2.0, p)
 
 
 @dataclass(frozen=True)
@@ -118,7 +126,7 @@ class TrackerConfig:
 
     def gate(self, m: int) -> float:
         """Chi-square gate threshold for ``m`` measured components."""
-        return float(chi2.ppf(self.gate_probability, m))
+        return float(chi2_ppf(self.gate_probability, m))
 
 
 def popcount(a: np.ndarray) -> np.ndarray:
