@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from iadsim._numba import njit
 from iadsim.frames import WGS84, ecef2geodetic, enu2aer, enu_rotation, geodetic2ecef
 from iadsim.sensors.clutter import GAMMA_LAND, GAMMA_SEA, beam_gain, clutter_rcs, grazing_angles
 from iadsim.sensors.detection import (
@@ -128,6 +129,61 @@ def horizon_visible(radar_ecef, target_ecef, k=4.0 / 3.0, *, tol=1e-6):
     perp = np.abs(ax * dy - ay * dx) / np.sqrt(np.where(dd > 0, dd, 1.0))
     dmin = np.where(inside, perp, np.minimum(np.hypot(ax, ay), np.hypot(bx, by)))
     return (dmin >= kR - tol) & (h_t >= -tol)
+
+
+_TWO_PI = 2.0 * np.pi
+
+
+@njit
+def _geometry_kernel(pos, vel, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width, sectors, sector,
+                     k_earth, tol):
+    """:meth:`Radar.geometry` without terrain, one pass per target (the same equations as the array form,
+    :meth:`Radar.geometry_reference`: ENU rotation, :func:`~iadsim.frames.enu2aer`, the range rate, the
+    coverage window, the scan sector and :func:`horizon_visible`). ``sector < 0``: the whole coverage."""
+    n = pos.shape[0]
+    geo = np.empty((n, 4))
+    cover = np.zeros(n, np.bool_)
+    n02 = ecef[0] * ecef[0] + ecef[1] * ecef[1] + ecef[2] * ecef[2]
+    R0 = _A * _B / np.sqrt(_B * _B * (1.0 - ecef[2] * ecef[2] / n02) + _A * _A * (ecef[2] * ecef[2] / n02))
+    n0 = np.sqrt(n02)
+    kR = k_earth * R0
+    ax = kR + (n0 - R0)
+    for i in range(n):
+        r0, r1, r2 = pos[i, 0] - ecef[0], pos[i, 1] - ecef[1], pos[i, 2] - ecef[2]
+        e = r0 * C[0, 0] + r1 * C[0, 1] + r2 * C[0, 2]
+        nn = r0 * C[1, 0] + r1 * C[1, 1] + r2 * C[1, 2]
+        u = r0 * C[2, 0] + r1 * C[2, 1] + r2 * C[2, 2]
+        horiz = np.hypot(e, nn)
+        az = np.arctan2(e, nn) % _TWO_PI
+        el = np.arctan2(u, horiz)
+        r = np.sqrt(horiz * horiz + u * u)
+        rd = r0 * vel[i, 0] + r1 * vel[i, 1] + r2 * vel[i, 2]
+        geo[i, 0], geo[i, 1], geo[i, 2], geo[i, 3] = r, az, el, rd / (r if r > 0 else 1.0)
+        ok = r >= r_min and r <= r_max and el >= el_min and el <= el_max
+        if ok and az_width < _TWO_PI:
+            off = (az - az_center + np.pi) % _TWO_PI - np.pi
+            ok = abs(off) <= 0.5 * az_width
+        if ok and sector >= 0 and sectors > 1:
+            ok = int(np.floor((az % _TWO_PI) * (sectors / _TWO_PI))) % sectors == sector
+        if ok:  # horizon_visible
+            px, py, pz = pos[i, 0], pos[i, 1], pos[i, 2]
+            nt2 = px * px + py * py + pz * pz
+            nt = np.sqrt(nt2)
+            h_t = nt - _A * _B / np.sqrt(_B * _B * (1.0 - pz * pz / nt2) + _A * _A * (pz * pz / nt2))
+            dot = px * ecef[0] + py * ecef[1] + pz * ecef[2]
+            theta = np.arctan2(np.sqrt(max(n02 * nt2 - dot * dot, 0.0)), dot)
+            te = theta / k_earth
+            bx, by = (kR + h_t) * np.cos(te), (kR + h_t) * np.sin(te)
+            dx, dy = bx - ax, by
+            dd = dx * dx + dy * dy
+            s = -(ax * dx) / dd if dd > 0 else 0.0
+            if s > 0.0 and s < 1.0:
+                dmin = abs(ax * dy) / np.sqrt(dd if dd > 0 else 1.0)
+            else:
+                dmin = min(abs(ax), np.hypot(bx, by))
+            ok = dmin >= kR - tol and h_t >= -tol
+        cover[i] = ok
+    return geo, cover
 
 
 @dataclass(frozen=True)
@@ -315,7 +371,23 @@ class Radar:
 
     def geometry(self, pos, vel, sector: int | None = None):
         """Exact (noise-free) ``(r, az, el, rdot)`` ``(N, 4)`` and the coverage mask ``(N,)`` (of one azimuth
-        sector of a rotating scan when ``sector`` is given)."""
+        sector of a rotating scan when ``sector`` is given), then the terrain's line of sight.
+
+        One compiled pass per call (:func:`_geometry_kernel`); :meth:`geometry_reference` is the same in
+        array form (tested equal)."""
+        p = self.params
+        pos = np.ascontiguousarray(np.atleast_2d(pos), dtype=float)
+        vel = np.ascontiguousarray(np.atleast_2d(vel), dtype=float)
+        geo, cover = _geometry_kernel(pos, vel, self.ecef, self.C, p.r_min, p.r_max, p.el_min, p.el_max,
+                                      p.az_center, p.az_width, p.sectors, -1 if sector is None else int(sector),
+                                      p.k_earth, 1e-6)
+        if self.terrain is not None and cover.any():
+            cover[cover] = self.terrain.visible(p.lat, p.lon, p.alt, pos[cover], p.k_earth)
+        return geo, cover
+
+    def geometry_reference(self, pos, vel, sector: int | None = None):
+        """:meth:`geometry` in array form (numpy over the targets): the reference the compiled pass is tested
+        against."""
         p = self.params
         pos = np.atleast_2d(np.asarray(pos, float))
         vel = np.atleast_2d(np.asarray(vel, float))

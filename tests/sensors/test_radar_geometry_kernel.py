@@ -1,0 +1,63 @@
+"""The compiled radar geometry (``Radar.geometry``, one pass per target) against its array form
+(``Radar.geometry_reference``): same coverage everywhere, the same numbers to round-off."""
+
+import numpy as np
+import pytest
+
+from iadsim.frames import aer2enu, enu2ecef
+from iadsim.sensors import Radar, RadarParams
+
+
+def _radar(**kw):
+    base = dict(name="k", lat=np.radians(37.2), lon=np.radians(-8.4), alt=35.0, r_max=450e3, r_ref=250e3)
+    base.update(kw)
+    return Radar(RadarParams(**base))
+
+
+CASES = [
+    {},
+    {"r_min": 2e3, "el_min": np.radians(1.0), "el_max": np.radians(60.0)},
+    {"az_center": np.radians(350.0), "az_width": np.radians(120.0)},  # a sector across north
+    {"sectors": 8},
+    {"az_center": np.radians(90.0), "az_width": np.radians(200.0), "r_min": 500.0},
+    {"lat": np.radians(-71.0), "lon": np.radians(179.9), "alt": 2500.0, "k_earth": 1.0},
+]
+
+
+def _targets(radar, rng, n):
+    """Targets spread over the coverage edges: near the horizon (low and far), around the range and
+    elevation limits, in every azimuth, with velocities of either sign."""
+    az = rng.uniform(0, 2 * np.pi, n)
+    el = np.concatenate([rng.uniform(-0.02, 0.02, n // 2), rng.uniform(-0.2, 1.6, n - n // 2)])
+    r = np.concatenate([rng.uniform(0, 1.2 * radar.params.r_max, n - 3), [0.0, 1.0, radar.params.r_max]])
+    pos = enu2ecef(aer2enu(az, el, r), radar.ecef, radar.C)
+    vel = rng.normal(size=(n, 3)) * 400.0
+    return pos, vel
+
+
+@pytest.mark.parametrize("kw", CASES)
+def test_compiled_geometry_equals_the_array_form(kw):
+    radar = _radar(**kw)
+    rng = np.random.default_rng(11)
+    pos, vel = _targets(radar, rng, 4000)
+    sectors = [None] + (list(range(radar.params.sectors)) if radar.params.sectors > 1 else [])
+    covered = 0
+    for sector in sectors:
+        geo, cover = radar.geometry(pos, vel, sector)
+        geo0, cover0 = radar.geometry_reference(pos, vel, sector)
+        assert np.array_equal(cover, cover0)
+        covered += int(cover.sum())
+        np.testing.assert_allclose(geo[:, 0], geo0[:, 0], rtol=1e-14, atol=1e-9)  # range, m
+        np.testing.assert_allclose(geo[:, 1:3], geo0[:, 1:3], rtol=0, atol=1e-12)  # angles, rad (1 um at 1000 km)
+        np.testing.assert_allclose(geo[:, 3], geo0[:, 3], rtol=1e-12, atol=1e-9)  # range rate, m/s
+    assert 0 < covered < 4000 * len(sectors)  # both sides of the edges were exercised
+
+
+def test_compiled_geometry_on_one_target_and_on_none():
+    radar = _radar()
+    pos = enu2ecef(aer2enu(np.array([0.3]), np.array([0.05]), np.array([1e5])), radar.ecef, radar.C)
+    geo, cover = radar.geometry(pos[0], np.array([10.0, 0.0, 0.0]))
+    assert geo.shape == (1, 4) and cover.tolist() == [True]
+    np.testing.assert_allclose(geo[0, :3], [1e5, 0.3, 0.05], rtol=1e-12)
+    geo, cover = radar.geometry(np.zeros((0, 3)), np.zeros((0, 3)))
+    assert geo.shape == (0, 4) and cover.shape == (0,)
