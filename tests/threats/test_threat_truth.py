@@ -127,3 +127,36 @@ def test_empty_and_grouped_ballistic(mixed):
     p, _ = truth.state(200.0)
     p_ref, _ = ref.state(200.0, idx=np.arange(4))
     np.testing.assert_allclose(p, p_ref, atol=0.05)
+
+
+def test_compiled_state_equals_the_array_form(mixed):
+    """ThreatTruth.state (one compiled pass) against state_reference (searchsorted + batched product): at
+    random times, at every knot, before launch and after the end, for one time or one time per threat."""
+    truth = mixed["truth"]
+    rng = np.random.default_rng(5)
+    n = len(truth)
+    times = np.concatenate([rng.uniform(-50, truth.t_end.max() + 50, 300), truth.t_end, truth.t_launch])
+    for t in times:
+        p, v = truth.state(float(t))
+        p0, v0 = truth.state_reference(float(t))
+        np.testing.assert_allclose(p, p0, rtol=1e-13, atol=1e-6)
+        np.testing.assert_allclose(v, v0, rtol=1e-12, atol=1e-9)
+    # on a knot the piece that starts there is used (a waypoint corner's velocity is the new leg's); the
+    # array form's shifted search keys (tau + i * stride) may round onto the piece before
+    from iadsim.threats.truth import _state_kernel
+
+    _, duration, off, last, tau_k, coef = truth.kernel_arrays()
+    for i in range(n):
+        for j in range(truth._off[i], truth._last[i] + 1):  # times since launch exactly on the knots
+            p, v = _state_kernel(np.array([i]), np.array([tau_k[j]]), True, np.zeros(n), duration, off, last,
+                                 tau_k, coef)
+            if truth._tau[j] < truth.duration[i] and (j == truth._last[i] or truth._tau[j + 1] > truth._tau[j]):
+                np.testing.assert_allclose(p[0], truth._coef[j, 0], rtol=1e-15, atol=1e-6)
+                np.testing.assert_allclose(v[0], truth._coef[j, 1], rtol=1e-15, atol=1e-9)
+    idx = rng.integers(0, n, 500)
+    tt = rng.uniform(-10, truth.t_end.max() + 10, 500)
+    p, v = truth.state(tt, idx)
+    p0, v0 = truth.state_reference(tt, idx)
+    np.testing.assert_allclose(p, p0, rtol=1e-13, atol=1e-6)
+    np.testing.assert_allclose(v, v0, rtol=1e-12, atol=1e-9)
+    assert truth.state(1.0, np.zeros(0, int))[0].shape == (0, 3)

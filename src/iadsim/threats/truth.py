@@ -22,14 +22,46 @@ Every threat path, whatever made it, is stored as a piecewise cubic polynomial o
 
 All pieces of all threats sit in one flat table whose knot keys are ``tau_j + i * stride`` for threat
 ``i``; the state of ``n`` threats at time ``t`` is one ``searchsorted``, one gather of ``(n, 4, 3)``
-coefficients and a Horner evaluation: no Python loop over threats.
+coefficients and a Horner evaluation: no Python loop over threats. (:meth:`ThreatTruth.state` does it in one
+compiled pass, :func:`_state_kernel`; :meth:`ThreatTruth.state_reference` is the array form it is tested
+against.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from iadsim._numba import njit
 from iadsim.threats.airbreathing import WaypointPaths
+
+
+@njit
+def _state_kernel(rows, t, t_scalar, t_launch, duration, off, last, tau_k, coef):
+    """Position and velocity ``(n, 3)`` of threats ``rows`` at ``t`` (``t_scalar``: one time for all, else
+    ``t (n,)``): ``tau`` clipped to ``[0, duration]``, the last piece whose knot is ``<= tau`` (a binary
+    search over the threat's own pieces) and the cubic of the module docstring."""
+    n = rows.shape[0]
+    pos = np.empty((n, 3))
+    vel = np.empty((n, 3))
+    for k in range(n):
+        i = rows[k]
+        tau = (t[0] if t_scalar else t[k]) - t_launch[i]
+        tau = min(max(tau, 0.0), duration[i])
+        lo, hi = off[i], last[i]
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if tau_k[mid] <= tau:
+                lo = mid
+            else:
+                hi = mid - 1
+        u = tau - tau_k[lo]
+        u2 = u * u
+        u3 = u2 * u
+        for a in range(3):
+            c0, c1, c2, c3 = coef[lo, 0, a], coef[lo, 1, a], coef[lo, 2, a], coef[lo, 3, a]
+            pos[k, a] = c0 + c1 * u + c2 * u2 + c3 * u3
+            vel[k, a] = c1 + 2.0 * u * c2 + 3.0 * u2 * c3
+    return pos, vel
 
 __all__ = ["ThreatTruth"]
 
@@ -213,6 +245,14 @@ class ThreatTruth:
         Threats not yet launched return their launch state, threats that have ended their end state
         (the engine masks them with ``t_launch`` / ``t_end``).
         """
+        rows = np.arange(len(self)) if idx is None else np.asarray(idx, np.int64)
+        t = np.asarray(t, float)
+        t_launch, duration, off, last, tau_k, coef = self.kernel_arrays()
+        return _state_kernel(rows, t.reshape(-1), t.ndim == 0, t_launch, duration, off, last, tau_k, coef)
+
+    def state_reference(self, t: float, idx=None):
+        """:meth:`state` in array form (one ``searchsorted`` and a batched product): the reference the
+        compiled pass is tested against."""
         rows = np.arange(len(self)) if idx is None else np.asarray(idx, int)
         tau = np.clip(t - self.t_launch[rows], 0.0, self.duration[rows])
         return self._eval(rows, tau)
