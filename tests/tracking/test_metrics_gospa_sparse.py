@@ -12,11 +12,16 @@ import pytest
 
 import iadsim.metrics.tracking as tm
 from iadsim.metrics.engagement import tracking_quality
-from iadsim.metrics.tracking import gospa, gospa_dense, track_continuity
+from iadsim.metrics.tracking import gospa, gospa_dense, gospa_reference, track_continuity
 
 
 def _same(X, Y, c, p=2.0):
     a, b = gospa(X, Y, c, p), gospa_dense(X, Y, c, p)
+    # the compiled candidates and components (gospa) and their array form (gospa_reference, k-d tree above
+    # _DENSE_PAIRS) decompose the same problem: the same pairs and the same floats
+    r = gospa_reference(X, Y, c, p)
+    assert a.pairs == r.pairs
+    assert (a.total, a.localisation, a.missed, a.false) == (r.total, r.localisation, r.missed, r.false)
     for k in ("total", "localisation", "missed", "false"):
         assert getattr(a, k) == pytest.approx(getattr(b, k), rel=1e-12, abs=1e-9), k
     assert abs(a.total - b.total) <= 1e-9 * max(1.0, b.total)
@@ -64,7 +69,7 @@ def test_sparse_gospa_equals_dense_on_random_instances():
 
 def test_sparse_gospa_equals_dense_through_the_kd_tree(monkeypatch):
     rng = np.random.default_rng(7)
-    monkeypatch.setattr(tm, "_DENSE_PAIRS", 0)  # every frame through the k-d tree candidates
+    monkeypatch.setattr(tm, "_DENSE_PAIRS", 0)  # every reference frame through the k-d tree candidates
     for _ in range(200):
         _same(*_instance(rng))
 
