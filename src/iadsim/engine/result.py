@@ -64,7 +64,10 @@ class RunResult:
             if self.layout is not None:
                 (tmp / "layout.json").write_text(dumps_json(self.layout, indent=2, sort_keys=True) + "\n")
             for name, table in self.tables.items():
-                pq.write_table(table, tmp / f"{name}.parquet", compression="zstd")
+                # dictionary encoding only where values repeat (the string columns: kinds, classes, names); on
+                # the float columns it is tried, given up and costs 2-3x the write time (and larger files)
+                strings = [f.name for f in table.schema if pa.types.is_string(f.type)]
+                pq.write_table(table, tmp / f"{name}.parquet", compression="zstd", use_dictionary=strings)
             set_time(self.summary, {"write_s": time.perf_counter() - t0})
             (tmp / "summary.json").write_text(dumps_json(self.summary, indent=2, sort_keys=True) + "\n")
             replace_dir(tmp, out, overwrite=overwrite)
