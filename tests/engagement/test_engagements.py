@@ -360,3 +360,37 @@ def test_lethality_certain_kill_in_a_salvo_without_warnings():
 def test_lethality_errors_name_the_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_compiled_pip_equals_the_array_form():
+    """Engagements._pip (one compiled pass) against _pip_reference (the envelope's vectorised lookup), bit for
+    bit: ballistic (drag coast) and constant-velocity tracks, near and beyond every type's table, planned times
+    before and after the track time, and a row where the table has no answer (t_plan kept)."""
+    import iadsim
+
+    path = Path(__file__).resolve().parents[2] / "examples/scenarios/layered_defense.yaml"
+    sim = Simulation(iadsim.load_scenario(path), 3)
+    eng = sim.engagements
+    rng = np.random.default_rng(9)
+    n = 400
+    fu = rng.integers(0, len(eng.type_of_fu), n)
+    typ = np.asarray(eng.type_of_fu)[fu].astype(np.int64)
+    r0 = eng.kin.pos[fu]
+    up = r0 / np.linalg.norm(r0, axis=1)[:, None]
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east, axis=1)[:, None]
+    env = eng.kin.env  # points around each type's table: inside, near its edges and beyond
+    dist = rng.uniform(0, 1.3, n) * env.max_range[typ]
+    alt = rng.uniform(-0.1, 1.2, n) * (env.h0 + env.dh * (env.tof.shape[2] - 1))[typ]
+    pos = r0 + east * dist[:, None] + up * alt[:, None]
+    vel = rng.normal(size=(n, 3)) * rng.choice([250.0, 2000.0], n)[:, None]
+    x = np.hstack([pos, vel])
+    ball = rng.random(n) < 0.5
+    t_x = rng.uniform(100, 200, n)
+    t_launch = t_x + rng.uniform(-5, 10, n)
+    t_plan = t_x + rng.uniform(-10, 120, n)
+    aim, tp = eng._pip(typ, r0, x, t_x, ball, t_launch, t_plan)
+    aim0, tp0 = eng._pip_reference(typ, r0, x, t_x, ball, t_launch, t_plan)
+    assert np.array_equal(tp, tp0) and np.array_equal(aim, aim0)
+    moved = tp != t_plan
+    assert 0.1 * n < moved.sum() < n  # the table answered for many rows, not for all

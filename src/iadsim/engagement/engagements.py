@@ -28,16 +28,21 @@ order the rounds end (row order at equal times), whatever the outcome.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from iadsim._numba import njit
 from iadsim.engagement import airframe as af
 from iadsim.engagement import lethality as leth
 from iadsim.engagement.envelope import new_state, run
 from iadsim.engine.events import Ev
 from iadsim.evaluation.predict import ASSUMED_BETA, coast_at
+from iadsim.frames import R_EARTH, WGS84
 from iadsim.physics.gravity import J2
 from iadsim.scenario.catalog_models import THREAT_CLASSES
 from iadsim.status import FLYING, INTERCEPTED
+from iadsim.threats import rocket as rk
 
 #: fixed integration step of the fly-out (s); refined 50x near the closest approach
 FLYOUT_DT = 0.05
@@ -61,6 +66,71 @@ def _predict_at(x, ball, dt, beta=ASSUMED_BETA):
     if ball.any():
         out[ball] = coast_at(x[ball, :3], x[ball, 3:6], dt[ball], beta)
     return out
+
+
+_A_WGS, _B_WGS = WGS84.semimajor_axis, WGS84.semiminor_axis  # as iadsim.threats.ballistic.ellipsoid_radius
+
+
+@njit
+def _predict_one(x, i, ball, dt, beta, out):
+    """:func:`_predict_at` of row ``i`` into ``out (3,)`` (the coast as :func:`iadsim.evaluation.predict.coast_at`
+    steps it, through :func:`iadsim.threats.rocket.coast_each`)."""
+    if ball:
+        r = np.empty((1, 3))
+        v = np.empty((1, 3))
+        for a in range(3):
+            r[0, a] = x[i, a]
+            v[0, a] = x[i, 3 + a]
+        b = np.full(1, beta)
+        d = np.full(1, dt)
+        o = np.empty((1, 6))
+        rk.coast_each(r, v, b, d, rk.DT_EXO, J2, True, o)
+        for a in range(3):
+            out[a] = o[0, a]
+    else:
+        for a in range(3):
+            out[a] = x[i, a] + x[i, 3 + a] * dt
+
+
+@njit
+def _pip_kernel(typ, r0, x, t_x, ball, t_launch, t_plan, beta, rho0, drho, h0, dh, tof, ok, n_iter):
+    """:meth:`Engagements._pip` row by row: ``n_iter`` passes of ``t* = t_launch + tof(p(t*))`` with the
+    envelope table's bilinear time of flight (:meth:`iadsim.engagement.envelope.EnvelopeSet.lookup`) at the
+    ground range and radial altitude (:func:`iadsim.engagement.envelope.ground_range_altitude`) of the
+    predicted point, keeping ``t_plan`` where the table has no answer; the same operations in the same order
+    as the array form (:meth:`Engagements._pip_reference`). Returns ``aim (n, 3), t* (n,)``."""
+    n = typ.shape[0]
+    NR, NH = tof.shape[1], tof.shape[2]
+    aim = np.empty((n, 3))
+    tp = t_plan.astype(np.float64).copy()
+    p = np.empty(3)
+    for i in range(n):
+        ty = typ[i]
+        sn = math.sqrt(r0[i, 0] * r0[i, 0] + r0[i, 1] * r0[i, 1] + r0[i, 2] * r0[i, 2])
+        for _ in range(n_iter):
+            _predict_one(x, i, ball[i], tp[i] - t_x[i], beta, p)
+            pn = math.sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2])
+            dot = p[0] * (r0[i, 0] / sn) + p[1] * (r0[i, 1] / sn) + p[2] * (r0[i, 2] / sn)
+            cosang = min(max(dot / pn, -1.0), 1.0)
+            rho = R_EARTH * math.acos(cosang)
+            q = p[2] / pn
+            s2 = q * q
+            h = pn - _A_WGS * _B_WGS / math.sqrt(_B_WGS * _B_WGS * (1.0 - s2) + _A_WGS * _A_WGS * s2)
+            fi = (rho - rho0[ty]) / drho[ty]
+            fj = (h - h0[ty]) / dh[ty]
+            inside = fi >= 0 and fi <= NR - 1 and fj >= -1e-9 and fj <= NH - 1 + 1e-9
+            ii = min(max(int(math.floor(fi)), 0), NR - 2)
+            jj = min(max(int(math.floor(fj)), 0), NH - 2)
+            wi = min(max(fi - ii, 0.0), 1.0)
+            wj = min(max(fj - jj, 0.0), 1.0)
+            if inside and ok[ty, ii, jj] and ok[ty, ii + 1, jj] and ok[ty, ii, jj + 1] and ok[ty, ii + 1, jj + 1]:
+                a00, a10 = tof[ty, ii, jj], tof[ty, ii + 1, jj]
+                a01, a11 = tof[ty, ii, jj + 1], tof[ty, ii + 1, jj + 1]
+                tp[i] = t_launch[i] + ((1 - wi) * ((1 - wj) * a00 + wj * a01) + wi * ((1 - wj) * a10 + wj * a11))
+        _predict_one(x, i, ball[i], tp[i] - t_x[i], beta, p)
+        for a in range(3):
+            aim[i, a] = p[a]
+    return aim, tp
 
 
 class Engagements:
@@ -234,7 +304,16 @@ class Engagements:
 
     def _pip(self, typ, r0, x, t_x, ball, t_launch, t_plan):
         """PIP re-prediction ``t* = t_launch + tof(p(t*))`` (module docstring); keeps ``t_plan`` where the
-        table has no answer. Returns ``aim (n, 3), t* (n,)``."""
+        table has no answer. Returns ``aim (n, 3), t* (n,)``. One compiled pass (:func:`_pip_kernel`);
+        :meth:`_pip_reference` is the array form it is tested against."""
+        env = self.kin.env
+        f = np.ascontiguousarray
+        return _pip_kernel(f(typ, np.int64), f(r0, float), f(x, float), f(t_x, float), f(ball, np.bool_),
+                           f(t_launch, float), f(t_plan, float), self.beta, env.rho0, env.drho, env.h0, env.dh,
+                           env.tof, env.ok, 3)
+
+    def _pip_reference(self, typ, r0, x, t_x, ball, t_launch, t_plan):
+        """:meth:`_pip` in array form (the envelope's vectorised lookup over the rows)."""
         from iadsim.engagement.envelope import ground_range_altitude
 
         env = self.kin.env
