@@ -61,3 +61,42 @@ def test_compiled_geometry_on_one_target_and_on_none():
     np.testing.assert_allclose(geo[0, :3], [1e5, 0.3, 0.05], rtol=1e-12)
     geo, cover = radar.geometry(np.zeros((0, 3)), np.zeros((0, 3)))
     assert geo.shape == (0, 4) and cover.shape == (0,)
+
+
+PLAIN = [
+    {"fa_per_scan": 6.0},
+    {"fa_per_scan": 3.0, "sectors": 6, "n_pulses": 4, "swerling": 1},
+    {"fa_per_scan": 2.0, "az_center": np.radians(200.0), "az_width": np.radians(90.0), "swerling": 0,
+     "n_pulses": 3, "measured": ("r", "az")},
+    {"fa_per_scan": 0.0, "measured": ("r", "az", "el", "rdot"), "r_min": 3e3},
+]
+
+
+@pytest.mark.parametrize("kw", PLAIN)
+def test_plain_scan_detections_are_the_general_path_bit_for_bit(kw):
+    """Radar.measure's compiled plain path (no stressor touches the detections) against the general path on
+    the same random stream: the same detections, noise, false alarms, SNRs and truth ids."""
+    fast = _radar(**kw)
+    slow = _radar(**kw)
+    slow._plain = False
+    assert fast._plain
+    rng = np.random.default_rng(4)
+    pos, vel = _targets(fast, rng, 301)
+    away = np.linalg.norm(pos - fast.ecef, axis=1) > 0  # no target on the antenna
+    pos, vel = pos[away][:300], vel[away][:300]
+    rcs = rng.lognormal(0.0, 1.5, 300)
+    ids = rng.permutation(1000)[:300]
+    sectors = list(range(fast.params.sectors)) if fast.params.sectors > 1 else [None]
+    seen = 0
+    for scan in range(12):
+        sector = sectors[scan % len(sectors)]
+        a = fast.measure(float(scan), pos, vel, rcs, ids, np.random.default_rng(scan), sector=sector)
+        b = slow.measure(float(scan), pos, vel, rcs, ids, np.random.default_rng(scan), sector=sector)
+        for name in ("z", "truth_id", "snr"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert np.array_equal(np.broadcast_to(a.R, (len(a), *a.R.shape[-2:])),
+                              np.broadcast_to(b.R, (len(b), *b.R.shape[-2:])))
+        assert a.components == b.components and len(a.strobes) == len(b.strobes) == 0
+        assert fast.last_sector == slow.last_sector
+        seen += int(np.count_nonzero(a.truth_id >= 0))
+    assert seen > 50

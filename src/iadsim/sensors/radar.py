@@ -300,6 +300,12 @@ def _no_strobes() -> Strobes:
     return Strobes(np.zeros((0, 2)), np.zeros((0, 2, 2)), np.zeros(0), np.zeros(0, int))
 
 
+def _read_only(st: Strobes) -> Strobes:
+    for a in (st.z, st.R, st.jnr, st.jammer):
+        a.flags.writeable = False
+    return st
+
+
 @dataclass
 class Detections:
     """One scan's detections (radar-local measurements).
@@ -322,6 +328,59 @@ class Detections:
 
     def __len__(self) -> int:
         return self.z.shape[0]
+
+
+@njit
+def _detected_kernel(geo, cover, u, pd, snr, ids, cols, n_pulses):
+    """The plain scan's detections (:meth:`Radar.measure`): ``cover & (u < Pd)``, in increasing target id;
+    returns their noise-free measured components ``(k, m)``, integrated SNR and ids."""
+    n = cover.shape[0]
+    sel = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        if cover[i] and u[i] < pd[i]:
+            sel[k] = i
+            k += 1
+    sel = sel[:k][np.argsort(ids[sel[:k]], kind="mergesort")]
+    m = cols.shape[0]
+    z = np.empty((k, m))
+    snr_int = np.empty(k)
+    truth = np.empty(k, np.int64)
+    for q in range(k):
+        i = sel[q]
+        for c in range(m):
+            z[q, c] = geo[i, cols[c]]
+        snr_int[q] = n_pulses * snr[i]
+        truth[q] = ids[i]
+    return z, snr_int, truth
+
+
+@njit
+def _plain_scan_kernel(z_true, noise, sigma, fa, cols, snr_int, snr_fa, truth):
+    """``z = z_true + noise * sigma`` followed by the false alarms' measured components, azimuth wrapped to
+    ``[0, 2 pi)``; their SNRs and truth ids (-1 for false alarms): the assembly of :meth:`Radar.measure`."""
+    k, m = z_true.shape
+    n_fa = fa.shape[0]
+    z = np.empty((k + n_fa, m))
+    snr = np.empty(k + n_fa)
+    tid = np.empty(k + n_fa, np.int64)
+    for q in range(k):
+        for c in range(m):
+            z[q, c] = z_true[q, c] + noise[q, c] * sigma[c]
+        snr[q] = snr_int[q]
+        tid[q] = truth[q]
+    for q in range(n_fa):
+        for c in range(m):
+            z[k + q, c] = fa[q, cols[c]]
+        snr[k + q] = snr_fa
+        tid[k + q] = -1
+    for q in range(k + n_fa):
+        z[q, 1] = z[q, 1] % _TWO_PI
+    return z, snr, tid
+
+
+#: the strobes of a scan without any (shared, read-only)
+_NONE_STROBES = _read_only(_no_strobes())
 
 
 class Radar:
@@ -348,6 +407,13 @@ class Radar:
         self._cols = [_COMPONENTS.index(c) for c in p.measured]
         self._sigma = np.array([p.sigma_r, p.sigma_az, p.sigma_el, p.sigma_rdot])[self._cols]
         self._snr_angles = p.beamwidth_az is not None or p.beamwidth_el is not None
+        # the plain scan (no stressor touches the detections): measure's compiled path, and its constants
+        self._plain = not p.resolved and p.mti_notch is None and not self._snr_angles
+        self._cols_arr = np.asarray(self._cols, np.int64)
+        self._snr_fa = float(-np.log(p.pfa))
+        self._R_plain = np.diag(self._sigma ** 2)
+        self._R_plain.flags.writeable = False
+        self._components = tuple(p.measured)
         ground = float(terrain.elevation_at(p.lat, p.lon)) if terrain is not None else 0.0
         #: antenna height above the surface below it (clutter geometry), at least 1 m
         self.height = max(p.alt - max(ground, 0.0), 1.0)
@@ -527,6 +593,41 @@ class Radar:
         R = np.einsum("ki,ij->kij", sig ** 2, np.eye(2))
         return Strobes(z=z, R=R, jnr=main[sel], jammer=np.asarray(jammers.index)[sel])
 
+    def _false_alarms(self, rng, sector):
+        """The scan's false alarms ``(n_fa, 4)``: a Poisson count, then uniform ``r``, ``az`` (in the sector),
+        ``el`` and ``rdot`` draws, in that order."""
+        p = self.params
+        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
+        n_fa = int(rng.poisson(fa_mean)) if fa_mean > 0 else 0
+        fa = np.empty((n_fa, 4))
+        fa[:, 0] = rng.uniform(p.r_min, p.r_max, n_fa)
+        if sector is not None:
+            fa[:, 1] = (sector + rng.uniform(0.0, 1.0, n_fa)) * (2 * np.pi / p.sectors)
+        elif p.az_width >= 2 * np.pi:
+            fa[:, 1] = rng.uniform(0.0, 2 * np.pi, n_fa)
+        else:
+            fa[:, 1] = p.az_center + rng.uniform(-0.5, 0.5, n_fa) * p.az_width
+        fa[:, 2] = rng.uniform(p.el_min, p.el_max, n_fa)
+        fa[:, 3] = rng.uniform(-p.rdot_max, p.rdot_max, n_fa)
+        return fa
+
+    def _measure_plain(self, t, geo, cover, rcs, ids, rng, sector) -> Detections:
+        """:meth:`measure` of a radar without the stressors (no resolution merging, clutter, notch, jamming
+        or SNR-dependent angle noise) in two compiled passes between the random draws, which are the same
+        draws in the same order, so the detections are the general path's, bit for bit (tested)."""
+        p = self.params
+        snr = snr_from_reference(geo[:, 0], rcs, p.r_ref, p.rcs_ref, self.snr_ref)
+        u = rng.random(ids.size)
+        z_true, snr_int, truth = _detected_kernel(geo, cover, u, self.pd(snr), snr, ids.astype(np.int64),
+                                                  self._cols_arr, float(p.n_pulses))
+        noise = rng.normal(size=z_true.shape)
+        fa = self._false_alarms(rng, sector)
+        z, snr_all, tid = _plain_scan_kernel(z_true, noise, self._sigma, fa, self._cols_arr, snr_int,
+                                             self._snr_fa, truth)
+        self.last_strobes = _NONE_STROBES
+        return Detections(t=float(t), sensor=self.sensor, z=z, R=self._R_plain, truth_id=tid, snr=snr_all,
+                          components=self._components, strobes=_NONE_STROBES)
+
     def measure(self, t, pos, vel, rcs, ids, rng: np.random.Generator, *, jammers: ActiveJammers | None = None,
                 sector: int | None = None) -> Detections:
         """One scan at time ``t`` of N targets (ECEF ``pos``, ``vel`` (N, 3), ``rcs`` (N,) m^2, ``ids``);
@@ -542,6 +643,8 @@ class Radar:
         ids = np.asarray(ids)
         geo, cover = self.geometry(pos, vel, sector)
         jam = jammers is not None and len(jammers) > 0 and p.jammable
+        if not jam and self._plain:
+            return self._measure_plain(t, geo, cover, rcs, ids, rng, sector)
         jgeo = self._jammer_geometry(jammers) if jam else None
         snr, cover = self.sinr(geo, cover, rcs, jammers if jam else None, jgeo)
         u = rng.random(ids.size)
@@ -571,18 +674,8 @@ class Radar:
             sig = np.broadcast_to(self._sigma, (k, m))
         z = z_true + rng.normal(size=(k, m)) * sig
         # false alarms (a rotating scan's sector has its share)
-        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
-        n_fa = int(rng.poisson(fa_mean)) if fa_mean > 0 else 0
-        fa = np.empty((n_fa, 4))
-        fa[:, 0] = rng.uniform(p.r_min, p.r_max, n_fa)
-        if sector is not None:
-            fa[:, 1] = (sector + rng.uniform(0.0, 1.0, n_fa)) * (2 * np.pi / p.sectors)
-        elif p.az_width >= 2 * np.pi:
-            fa[:, 1] = rng.uniform(0.0, 2 * np.pi, n_fa)
-        else:
-            fa[:, 1] = p.az_center + rng.uniform(-0.5, 0.5, n_fa) * p.az_width
-        fa[:, 2] = rng.uniform(p.el_min, p.el_max, n_fa)
-        fa[:, 3] = rng.uniform(-p.rdot_max, p.rdot_max, n_fa)
+        fa = self._false_alarms(rng, sector)
+        n_fa = fa.shape[0]
         z = np.vstack([z, fa[:, self._cols]])
         z[:, 1] = np.mod(z[:, 1], 2 * np.pi)
         snr_fa = np.full(n_fa, -np.log(p.pfa))
