@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy.ndimage import map_coordinates
 
 from iadsim._numba import njit
 from iadsim.errors import InputError
@@ -107,6 +106,8 @@ class Terrain:
         # fractional indices; outside the grid they land beyond the edge, where map_coordinates gives 0
         i = np.interp(lat.ravel(), self.lat, self._rows, left=-2.0, right=self.lat.size + 1.0)
         j = np.interp(lon.ravel(), self.lon, self._cols, left=-2.0, right=self.lon.size + 1.0)
+        from scipy.ndimage import map_coordinates  # here: the grid's users pay the import, not every run
+
         out = map_coordinates(self.elevation, np.stack([i, j]), order=1, mode="constant", cval=0.0)
         return out.reshape(lat.shape)
 

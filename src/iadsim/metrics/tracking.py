@@ -42,10 +42,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from iadsim._numba import njit
 from iadsim.tracking.management import chi2_ppf
@@ -80,6 +76,8 @@ def gospa_dense(X, Y, c: float, p: float = 2.0) -> GOSPA:
     if m == 0 or n == 0:
         cost = half * (m + n)
         return GOSPA(cost ** (1 / p), 0.0, half * m, half * n, m, n, ())
+    from scipy.optimize import linear_sum_assignment
+
     D = _dist(X, Y)
     C = np.minimum(D, c) ** p
     ri, ci = linear_sum_assignment(C)
@@ -101,6 +99,8 @@ def _candidates(X, Y, c: float):
         return ri, ci, D[ri, ci]
     # the tree's radius is widened a little so that its own rounding never loses a pair; the exact test is below
     # (zero distances included: the "ndarray" output keeps every pair, unlike the sparse-matrix outputs)
+    from scipy.spatial import cKDTree
+
     hits = cKDTree(X).sparse_distance_matrix(cKDTree(Y), c * (1.0 + 1e-9) + 1e-9, output_type="ndarray")
     ri, ci = hits["i"].astype(np.intp), hits["j"].astype(np.intp)
     d = np.sqrt(((X[ri] - Y[ci]) ** 2).sum(-1))
@@ -112,6 +112,9 @@ def _assign(ri, ci, d, m: int, n: int, c: float, p: float):
     """Optimal pairs among the candidate edges ``(ri, ci, d)``, one connected component at a time."""
     if ri.size == 0:
         return ri, ci
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     ncomp, label = connected_components(
         coo_matrix((np.ones(ri.size), (ri, m + ci)), shape=(m + n, m + n)), directed=False)
     comp = label[ri]
@@ -231,6 +234,8 @@ def _solve_blocks(ri, ci, d, comp, c: float, p: float):
     out_r, out_c = [], []
     if ri.size == 0:
         return out_r, out_c
+    from scipy.optimize import linear_sum_assignment
+
     big = np.argsort(comp, kind="stable")
     bounds = np.flatnonzero(np.r_[True, comp[big][1:] != comp[big][:-1], True])
     cp = c**p
@@ -307,6 +312,8 @@ def ospa(X, Y, c: float, p: float = 2.0) -> float:
         return float(c)
     if m > n:
         X, Y, m, n = Y, X, n, m
+    from scipy.optimize import linear_sum_assignment
+
     C = np.minimum(_dist(X, Y), c) ** p
     ri, ci = linear_sum_assignment(C)
     return float(((C[ri, ci].sum() + c**p * (n - m)) / n) ** (1 / p))

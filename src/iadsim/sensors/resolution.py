@@ -26,9 +26,6 @@ Units: SI (m, Hz, rad).
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 __all__ = ["C_LIGHT", "beamwidth", "cells_per_scan", "merge_unresolved", "range_resolution"]
 
@@ -90,6 +87,10 @@ def merge_unresolved(z, widths, weight, periodic=None):
         span = u.max(axis=0) + 2.0
         box = np.where(per > 0, per / widths, span)
         u = np.where(per > 0, np.mod(u, box), u)
+    from scipy.sparse import coo_matrix  # here: radars without resolution cells do not pay the import
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(u, boxsize=box)
     pairs = tree.query_pairs(1.0, p=np.inf, output_type="ndarray")
     if pairs.shape[0] == 0:
