@@ -3,6 +3,7 @@
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from iadsim.engine import simulate
@@ -70,3 +71,28 @@ def test_damaged_table_and_json(run_dir, tmp_path):
 def test_not_a_directory(tmp_path):
     with pytest.raises(InputError, match="no such directory"):
         read_run_dir(tmp_path / "nope")
+
+
+def test_geodetic_and_local_columns_are_the_frames_conversions():
+    """The tables' lat/lon/alt and east/north/up columns (engine.result._geo_columns, the rotation written out
+    per component) against iadsim.frames.ecef2geodetic / ecef2enu, and the ENU axes against pymap3d."""
+    from types import SimpleNamespace
+
+    import pymap3d
+
+    from iadsim.engine.result import _geo_columns
+    from iadsim.frames import ecef2enu, ecef2geodetic, enu_rotation, geodetic2ecef
+
+    rng = np.random.default_rng(8)
+    c = SimpleNamespace(origin_lat=np.radians(41.2), origin_lon=np.radians(12.7), origin_alt=15.0)
+    o = geodetic2ecef(c.origin_lat, c.origin_lon, c.origin_alt)
+    pos = o + rng.normal(size=(5000, 3)) * rng.choice([1e3, 1e5, 1e6], (5000, 1))
+    cols = _geo_columns(pos, c)
+    enu = ecef2enu(pos, o, enu_rotation(c.origin_lat, c.origin_lon))
+    for k, name in enumerate(("east", "north", "up")):
+        np.testing.assert_allclose(cols[name], enu[:, k], rtol=1e-12, atol=1e-8)
+    lat, lon, alt = ecef2geodetic(pos)
+    assert np.array_equal(cols["lat_deg"], np.degrees(lat)) and np.array_equal(cols["alt_m"], alt)
+    e, n, u = pymap3d.ecef2enu(*pos[:50].T, 41.2, 12.7, 15.0)
+    np.testing.assert_allclose(np.c_[cols["east"][:50], cols["north"][:50], cols["up"][:50]], np.c_[e, n, u],
+                               rtol=1e-9, atol=1e-6)

@@ -29,7 +29,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from iadsim.frames import ecef2enu, ecef2geodetic, enu_rotation, geodetic2ecef
+from iadsim.frames import ecef2geodetic, enu_rotation, geodetic2ecef
 from iadsim.metrics.engagement import summarize
 
 
@@ -132,9 +132,13 @@ def _geo_columns(pos, c):
     """Geodetic and local east-north-up (about the scenario origin) columns of ECEF points."""
     lat, lon, alt = ecef2geodetic(pos) if len(pos) else (np.zeros(0), np.zeros(0), np.zeros(0))
     o = geodetic2ecef(c.origin_lat, c.origin_lon, c.origin_alt)
-    enu = ecef2enu(np.asarray(pos, float).reshape(-1, 3), o, enu_rotation(c.origin_lat, c.origin_lon))
+    C = enu_rotation(c.origin_lat, c.origin_lon)
+    d = np.asarray(pos, float).reshape(-1, 3) - o
+    # the rotation of frames.ecef2enu written out per component: a (N, 3) @ (3, 3) product through BLAS
+    # costs ~40 ms per 100k rows here, these three columns ~2 ms (equal to round-off)
+    east, north, up = (d[:, 0] * C[k, 0] + d[:, 1] * C[k, 1] + d[:, 2] * C[k, 2] for k in range(3))
     return {"lat_deg": np.degrees(lat), "lon_deg": np.degrees(lon), "alt_m": np.asarray(alt, float),
-            "east": enu[:, 0], "north": enu[:, 1], "up": enu[:, 2]}
+            "east": east, "north": north, "up": up}
 
 
 def _metric_columns(smp: _Samples):
