@@ -27,6 +27,7 @@ import numpy as np
 
 from iadsim.tracking.association import associate, candidate_pairs, gated_costs, jpda_probabilities
 from iadsim.tracking.classify import classify
+from iadsim.tracking.filters import EKF, EKFState
 from iadsim.tracking.management import (
     TrackerConfig,
     confirm_and_delete,
@@ -35,7 +36,8 @@ from iadsim.tracking.management import (
     record_scan,
     score_increment_hit,
 )
-from iadsim.tracking.measurements import SensorGeometry, residual
+from iadsim.tracking.measurements import COMPONENTS, SensorGeometry, residual
+from iadsim.tracking.motion import NCV
 
 
 @dataclass(frozen=True)
@@ -78,13 +80,17 @@ class Tracker:
         associated; only the counted ones take the scan into M-of-N confirmation, the consecutive-miss
         count and the SPRT score. A simulator passes its sensor model here (sector, horizon, Pd), so a
         radar that cannot see a target does not delete the track another radar holds.
+    fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` (same results to
+        round-off). ``None`` (default): when the configuration has them, ``EKF(NCV)`` with GNN association
+        and M-of-N confirmation; ``False``: the batched numpy path (the reference) always; ``True``:
+        required (``ValueError`` otherwise). The attribute ``fast`` may be switched between scans.
 
     Output tables carry the kinematic class of :func:`iadsim.tracking.classify.classify` (with the IMM
     mode probabilities when the filter state has ``mu`` and the filter ``model_names``).
     """
 
     def __init__(self, geom: SensorGeometry, filter, config: TrackerConfig | None = None,
-                 frame: str | None = None, alt0: float = 0.0, counted=None):
+                 frame: str | None = None, alt0: float = 0.0, counted=None, fast: bool | None = None):
         self.geom = geom
         self.counted = counted
         self.filter = filter
@@ -110,6 +116,11 @@ class Tracker:
         self.next_id = 1
         self.time = -np.inf
         self._gates = {}
+        ok = fast_eligible(filter, self.config)
+        if fast and not ok:
+            raise ValueError("Tracker(fast=True) needs EKF(NCV(q)), association='gnn' and confirmation='m_of_n'")
+        self.fast = ok if fast is None else bool(fast)
+        self._consts = None
 
     # -- helpers -----------------------------------------------------------------------------------
     _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "last_sensor",
@@ -148,6 +159,8 @@ class Tracker:
         if t < self.time:
             raise ValueError(f"scan at t={t} is older than the previous scan ({self.time})")
         self.time = t
+        if self.fast:
+            return self._step_fast(t, sensor, z, R)
         comps = self.geom.dims[sensor]
         m = len(comps)
         z = np.asarray(z, dtype=float).reshape(-1, m)
@@ -223,6 +236,55 @@ class Tracker:
         new = np.flatnonzero(~assigned_det)
         if new.size:
             self._initiate(t, sensor, z[new], R[new], comps)
+
+    def _fast_consts(self):
+        """Per-sensor constants of the compiled scan (built once, on the first fast scan)."""
+        if self._consts is None:
+            from iadsim.tracking import _kernels
+
+            cfg, S = self.config, self.geom.S
+            mr = cfg.max_range
+            max_r2 = np.array([np.inf if mr is None or mr[s] is None else float(mr[s]) ** 2 for s in range(S)])
+            tt = cfg.tentative_timeout
+            if tt is None:
+                timeout = np.full(S, np.inf)
+            else:
+                timeout = np.broadcast_to(np.asarray(tt, float), (S,)).astype(float)
+            codes = [np.array([COMPONENTS.index(c) for c in d], np.int64) for d in self.geom.dims]
+            iparams = np.array([cfg.confirm_m, cfg.confirm_n, cfg.max_misses, self.frame == "ecef"], np.int64)
+            fparams = np.array([cfg.pos_std_max, np.log1p(-cfg.pd), cfg.init_up, cfg.init_up_sigma,
+                                cfg.v_max / cfg.v_max_sigmas, np.log(cfg.new_target_density / cfg.clutter_density)])
+            self._consts = (_kernels, max_r2, timeout, codes, iparams, fparams, float(self.filter.motion.q),
+                            np.zeros((0, 6)), np.zeros((0, 6, 6)))
+        return self._consts
+
+    def _step_fast(self, t: float, sensor: int, z, R) -> None:
+        """:meth:`step` in the compiled kernels (:mod:`iadsim.tracking._kernels`; ``EKF(NCV)``, GNN, M-of-N)."""
+        kern, max_r2, timeout, codes, iparams, fparams, q, x0, P0 = self._fast_consts()
+        comps = self.geom.dims[sensor]
+        m = len(comps)
+        z = np.asarray(z, dtype=float).reshape(-1, m)
+        R = np.asarray(R, dtype=float)
+        if R.ndim == 2:
+            R = R.reshape(1, m, m)
+        elif R.shape[0] != z.shape[0]:
+            R = np.broadcast_to(R, (z.shape[0], m, m))
+        pos, C = self.geom.position[sensor], self.geom.C[sensor]
+        st = self.state
+        x, P = (x0, P0) if st is None else (st.x, st.P)
+        x, P, cov, hit, used, order = kern.scan(x, P, self.t, self.status, t, pos, C, codes[sensor],
+                                                max_r2[sensor], q, z, R, self._gate(m), self.config.confirmed_first)
+        if self.counted is not None and x.shape[0]:
+            cov &= self.counted(sensor, x[:, 0:3])
+        (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+         self.last_sensor, self.score) = kern.finish(
+            self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+            self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor], iparams,
+            fparams, timeout, self.next_id)
+        self.next_id += int(np.count_nonzero(~used))
+        if st is not None or x.shape[0]:
+            self.state = EKFState(x, P)
+        self.t = np.full(x.shape[0], t)
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
@@ -340,3 +402,10 @@ class Tracker:
         idx = np.flatnonzero(self.status == 1)
         st = self.filter.predict(self.state.take(idx), float(t) - self.t[idx])
         return self._table(idx, state=st, t=t)
+
+
+def fast_eligible(filter, config: TrackerConfig) -> bool:
+    """Whether :class:`Tracker` has the compiled scan for this filter and configuration: ``EKF(NCV(q))``
+    (6 states), GNN association and M-of-N confirmation (every other option keeps the numpy path)."""
+    return (type(filter) is EKF and type(getattr(filter, "motion", None)) is NCV and filter.n == 6
+            and config.association == "gnn" and config.confirmation == "m_of_n")

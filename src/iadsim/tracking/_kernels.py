@@ -1,0 +1,723 @@
+r"""Compiled (numba) kernels of one tracker scan for ``EKF(NCV(q))`` with GNN association and M-of-N logic.
+
+These are the loops of :meth:`iadsim.tracking.tracker.Tracker.step` written per track and per pair instead of
+as batched numpy calls, for the configuration every shipped scenario uses; the batched code
+(:mod:`~iadsim.tracking.filters`, :mod:`~iadsim.tracking.measurements`, :mod:`~iadsim.tracking.association`,
+:mod:`~iadsim.tracking.management`) stays the reference and the path of every other configuration. The
+equations are those of the modules they replace:
+
+* prediction, NCV / continuous white-noise acceleration (BLK2001 sec. 6.2.2): ``x = F x``,
+  ``P = F P F^T + Q(|T|)`` with ``F = [[I, T I], [0, I]]``, ``Q = q [[T^3/3 I, T^2/2 I], [T^2/2 I, T I]]``,
+  written out by blocks (the zero and unit entries of ``F`` drop out of the products exactly);
+* ``h`` and ``H`` of range, azimuth, elevation and range rate (:mod:`iadsim.tracking.measurements`),
+  ``S0 = H P H^T``, azimuth residuals wrapped to (-pi, pi];
+* chi-square gate ``d2 = y^T (S0 + R)^-1 y < G`` over every track/detection pair, with the exact pre-cut
+  ``d2 >= y_c^2 / S_cc`` (any component ``c`` of a symmetric positive definite ``S``) before the solve;
+* GNN (Blackman & Popoli 1999 sec. 6.5): per connected component of the gating graph, a component with one
+  track or one detection takes its smallest ``d2``, a larger one is solved exactly on ``[D | G I]`` by the
+  shortest augmenting path algorithm (:func:`lsa`, Jonker & Volgenant 1987 in the form of Crouse 2016,
+  the algorithm of ``scipy.optimize.linear_sum_assignment``); confirmed tracks first, then tentative ones
+  on the detections left;
+* EKF update in Joseph form (BLK2001 eq. 5.2.3-18), symmetrized;
+* M-of-N bookkeeping, deletion, tentative timeouts and single-detection initiation
+  (:mod:`iadsim.tracking.management`, :func:`iadsim.tracking.measurements.cart_from_polar`).
+
+Floating point is reordered with respect to numpy (results agree to round-off, not to the bit);
+``tests/tracking/test_tracker_kernels.py`` compares each kernel with the code it replaces.
+
+References: Y. Bar-Shalom, X. R. Li, T. Kirubarajan, *Estimation with Applications to Tracking and
+Navigation*, Wiley 2001 (BLK2001); S. Blackman, R. Popoli, *Design and Analysis of Modern Tracking
+Systems*, Artech 1999; R. Jonker, A. Volgenant, "A shortest augmenting path algorithm for dense and sparse
+linear assignment problems", Computing 38, 1987; D. F. Crouse, "On implementing 2D rectangular assignment
+algorithms", IEEE Trans. AES 52(4), 2016.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from iadsim._numba import njit
+
+#: measurement component codes (order of :data:`iadsim.tracking.measurements.COMPONENTS`)
+R_, AZ, EL, RDOT = 0, 1, 2, 3
+TWO_PI = 2.0 * np.pi
+
+
+@njit
+def lexsort_rows(z):
+    """Stable lexicographic order of the rows of ``z (K, m)`` (first column first), ``np.lexsort(z.T[::-1])``."""
+    K, m = z.shape
+    order = np.arange(K)
+    for a in range(1, K):  # insertion sort: K is a few tens
+        cur = order[a]
+        b = a - 1
+        while b >= 0:
+            prev = order[b]
+            less = False
+            for c in range(m):
+                if z[cur, c] < z[prev, c]:
+                    less = True
+                    break
+                if z[cur, c] > z[prev, c]:
+                    break
+            if not less:
+                break
+            order[b + 1] = prev
+            b -= 1
+        order[b + 1] = cur
+    return order
+
+
+@njit
+def predict_ncv(x, P, dt, q):
+    """NCV prediction of ``x (M, 6)``, ``P (M, 6, 6)`` over ``dt (M,)``: new arrays (module docstring)."""
+    M = x.shape[0]
+    xn = np.empty((M, 6))
+    Pn = np.empty((M, 6, 6))
+    for i in range(M):
+        T = dt[i]
+        Ta = abs(T)
+        q11, q12, q22 = q * Ta ** 3 / 3.0, q * Ta ** 2 / 2.0, q * Ta
+        for a in range(3):
+            xn[i, a] = x[i, a] + T * x[i, a + 3]
+            xn[i, a + 3] = x[i, a + 3]
+        A = np.empty((6, 6))  # F P
+        for a in range(3):
+            for b in range(6):
+                A[a, b] = P[i, a, b] + T * P[i, a + 3, b]
+                A[a + 3, b] = P[i, a + 3, b]
+        B = np.empty((6, 6))  # (F P) F^T + Q
+        for a in range(6):
+            for b in range(3):
+                B[a, b] = A[a, b] + T * A[a, b + 3]
+                B[a, b + 3] = A[a, b + 3]
+        for a in range(3):
+            B[a, a] += q11
+            B[a, a + 3] += q12
+            B[a + 3, a] += q12
+            B[a + 3, a + 3] += q22
+        for a in range(6):
+            for b in range(6):
+                Pn[i, a, b] = 0.5 * (B[a, b] + B[b, a])
+    return xn, Pn
+
+
+@njit
+def linearize(xi, ps, C, codes, zhat, H):
+    """``zhat = h(x)`` (m,) and ``H`` (m, 6) of one state ``xi`` seen from ``ps`` with rotation ``C`` (written
+    into ``zhat``, ``H``); the formulas of :func:`iadsim.tracking.measurements.h` and ``H``."""
+    d = np.empty(3)
+    w = np.empty(3)
+    for a in range(3):
+        da = 0.0
+        wa = 0.0
+        for b in range(3):
+            da += C[a, b] * (xi[b] - ps[b])
+            wa += C[a, b] * xi[b + 3]
+        d[a] = da
+        w[a] = wa
+    e, n, u = d[0], d[1], d[2]
+    dw = d[0] * w[0] + d[1] * w[1] + d[2] * w[2]
+    rho_h = math.hypot(e, n)
+    r_h = math.sqrt(rho_h * rho_h + u * u)
+    rho2 = max(e * e + n * n, 1e-18)
+    rho = math.sqrt(rho2)
+    r2 = rho2 + u * u
+    r = math.sqrt(r2)
+    Jd = np.zeros(3)
+    Jw = np.zeros(3)
+    for j in range(codes.size):
+        c = codes[j]
+        Jd[:] = 0.0
+        Jw[:] = 0.0
+        if c == R_:
+            zhat[j] = r_h
+            for a in range(3):
+                Jd[a] = d[a] / r
+        elif c == AZ:
+            zhat[j] = math.atan2(e, n) % TWO_PI
+            Jd[0] = n / rho2
+            Jd[1] = -e / rho2
+        elif c == EL:
+            zhat[j] = math.atan2(u, rho_h)
+            Jd[0] = -e * u / (r2 * rho)
+            Jd[1] = -n * u / (r2 * rho)
+            Jd[2] = rho / r2
+        else:
+            zhat[j] = dw / max(r_h, 1e-9)
+            rdot = dw / r
+            for a in range(3):
+                Jd[a] = (w[a] - (rdot / r) * d[a]) / r
+                Jw[a] = d[a] / r
+        for b in range(3):
+            hp = 0.0
+            hv = 0.0
+            for a in range(3):
+                hp += Jd[a] * C[a, b]
+                hv += Jw[a] * C[a, b]
+            H[j, b] = hp
+            H[j, b + 3] = hv
+
+
+@njit
+def wrap(a):
+    """Angle difference to (-pi, pi], as :func:`iadsim.tracking.measurements.residual`."""
+    return a - TWO_PI * np.ceil((a - np.pi) / TWO_PI)
+
+
+@njit
+def solve(S, B):
+    """``S^-1 B`` for ``S (m, m)``, ``B (m, k)`` by Gaussian elimination with partial pivoting (as LAPACK's
+    ``gesv``, which ``numpy.linalg.solve`` calls); inputs are not modified."""
+    m = S.shape[0]
+    k = B.shape[1]
+    A = S.copy()
+    X = B.copy()
+    for c in range(m):
+        p = c
+        big = abs(A[c, c])
+        for r in range(c + 1, m):
+            if abs(A[r, c]) > big:
+                big = abs(A[r, c])
+                p = r
+        if p != c:
+            for j in range(m):
+                A[c, j], A[p, j] = A[p, j], A[c, j]
+            for j in range(k):
+                X[c, j], X[p, j] = X[p, j], X[c, j]
+        for r in range(c + 1, m):
+            f = A[r, c] / A[c, c]
+            if f != 0.0:
+                for j in range(c + 1, m):
+                    A[r, j] -= f * A[c, j]
+                for j in range(k):
+                    X[r, j] -= f * X[c, j]
+    for c in range(m - 1, -1, -1):
+        for j in range(k):
+            s = X[c, j]
+            for r in range(c + 1, m):
+                s -= A[c, r] * X[r, j]
+            X[c, j] = s / A[c, c]
+    return X
+
+
+@njit
+def lsa(cost):
+    """Minimum-cost assignment of every row of ``cost (nr, nc)``, ``nr <= nc``, to a distinct column
+    (``inf``: forbidden); returns the column of each row (``-1`` if infeasible). Shortest augmenting paths
+    with dual variables (Jonker & Volgenant 1987; the rectangular form of Crouse 2016)."""
+    nr, nc = cost.shape
+    u = np.zeros(nr)
+    v = np.zeros(nc)
+    col4row = np.full(nr, -1)
+    row4col = np.full(nc, -1)
+    spc = np.empty(nc)
+    path = np.empty(nc, np.int64)
+    remaining = np.empty(nc, np.int64)
+    in_sr = np.zeros(nr, np.bool_)
+    in_sc = np.zeros(nc, np.bool_)
+    for cur in range(nr):
+        spc[:] = np.inf
+        path[:] = -1
+        in_sr[:] = False
+        in_sc[:] = False
+        nrem = nc
+        for j in range(nc):
+            remaining[j] = nc - 1 - j
+        min_val = 0.0
+        i = cur
+        sink = -1
+        while sink == -1:
+            in_sr[i] = True
+            lowest = np.inf
+            index = -1
+            for it in range(nrem):
+                j = remaining[it]
+                r = min_val + cost[i, j] - u[i] - v[j]
+                if r < spc[j]:
+                    path[j] = i
+                    spc[j] = r
+                if spc[j] < lowest or (spc[j] == lowest and row4col[j] == -1):
+                    lowest = spc[j]
+                    index = it
+            min_val = lowest
+            if index == -1 or min_val == np.inf:
+                return np.full(nr, -1)
+            j = remaining[index]
+            if row4col[j] == -1:
+                sink = j
+            else:
+                i = row4col[j]
+            in_sc[j] = True
+            nrem -= 1
+            remaining[index] = remaining[nrem]
+        u[cur] += min_val
+        for i2 in range(nr):
+            if in_sr[i2] and i2 != cur:
+                u[i2] += min_val - spc[col4row[i2]]
+        for j in range(nc):
+            if in_sc[j]:
+                v[j] -= min_val - spc[j]
+        j = sink
+        while True:
+            i2 = path[j]
+            row4col[j] = i2
+            nxt = col4row[i2]
+            col4row[i2] = j
+            j = nxt
+            if i2 == cur:
+                break
+    return col4row
+
+
+@njit
+def _find(parent, a):
+    while parent[a] != a:
+        parent[a] = parent[parent[a]]
+        a = parent[a]
+    return a
+
+
+@njit
+def gnn(sel, pr, pc, d2, Mc, K, gate):
+    """GNN over the gated pairs ``sel`` (indices into ``pr`` track, ``pc`` detection, ``d2``) of ``Mc`` tracks
+    and ``K`` detections: minimizes ``sum d2 + gate * unassigned tracks``; returns the chosen pair indices.
+
+    Per connected component (union-find): one track or one detection, the smallest ``d2``; otherwise
+    :func:`lsa` on the component's ``[D | G I]`` (as :func:`iadsim.tracking.association.gnn`)."""
+    n = sel.size
+    out = np.empty(n, np.int64)
+    nout = 0
+    if n == 0:
+        return out
+    parent = np.arange(Mc + K)
+    for p in sel:
+        ra = _find(parent, pr[p])
+        rb = _find(parent, Mc + pc[p])
+        if ra != rb:
+            parent[rb] = ra
+    lab = np.empty(n, np.int64)
+    for a in range(n):
+        lab[a] = _find(parent, pr[sel[a]])
+    order = np.argsort(lab, kind="mergesort")
+    tloc = np.full(Mc, -1)
+    dloc = np.full(K, -1)
+    a = 0
+    while a < n:
+        b = a
+        while b < n and lab[order[b]] == lab[order[a]]:
+            b += 1
+        nt = 0
+        nd = 0
+        for g in range(a, b):
+            p = sel[order[g]]
+            if tloc[pr[p]] == -1:
+                tloc[pr[p]] = nt
+                nt += 1
+            if dloc[pc[p]] == -1:
+                dloc[pc[p]] = nd
+                nd += 1
+        if nt == 1 or nd == 1:
+            best = sel[order[a]]
+            for g in range(a + 1, b):
+                p = sel[order[g]]
+                if d2[p] < d2[best]:
+                    best = p
+            out[nout] = best
+            nout += 1
+        else:
+            cost = np.full((nt, nd + nt), np.inf)
+            owner = np.full((nt, nd), -1)
+            for g in range(a, b):
+                p = sel[order[g]]
+                cost[tloc[pr[p]], dloc[pc[p]]] = d2[p]
+                owner[tloc[pr[p]], dloc[pc[p]]] = p
+            for i in range(nt):
+                cost[i, nd + i] = gate
+            col = lsa(cost)
+            for i in range(nt):
+                if 0 <= col[i] < nd:
+                    out[nout] = owner[i, col[i]]
+                    nout += 1
+        for g in range(a, b):
+            p = sel[order[g]]
+            tloc[pr[p]] = -1
+            dloc[pc[p]] = -1
+        a = b
+    return out[:nout]
+
+
+@njit
+def gated_pairs(zhat, S0, ci, z, R, order, az_col, gate):
+    """Every pair (covered track ``a``, sorted detection ``j``) with ``d2 < gate``: ``pr, pc, d2`` arrays.
+
+    ``zhat (M, m)``, ``S0 (M, m, m)`` of all tracks, rows ``ci`` covered; ``z``, ``R`` unsorted with
+    ``order`` the canonical order (``R`` of one row: shared); ``az_col`` the azimuth column or -1."""
+    Mc = ci.size
+    K = order.size
+    m = z.shape[1]
+    shared = R.shape[0] == 1
+    cap = max(Mc * K, 1)
+    pr = np.empty(cap, np.int64)
+    pc = np.empty(cap, np.int64)
+    pd = np.empty(cap)
+    npair = 0
+    y = np.empty((m, 1))
+    S = np.empty((m, m))
+    cut = gate * (1.0 + 1e-9)
+    for a in range(Mc):
+        i = ci[a]
+        for j in range(K):
+            k = order[j]
+            kr = 0 if shared else k
+            out = False
+            for c in range(m):
+                yc = z[k, c] - zhat[i, c]
+                if c == az_col:
+                    yc = wrap(yc)
+                y[c, 0] = yc
+                if yc * yc > cut * (S0[i, c, c] + R[kr, c, c]):
+                    out = True
+                    break
+            if out:
+                continue
+            for c in range(m):
+                for e in range(m):
+                    S[c, e] = S0[i, c, e] + R[kr, c, e]
+            sy = solve(S, y)
+            dd = 0.0
+            for c in range(m):
+                dd += y[c, 0] * sy[c, 0]
+            if dd < gate:
+                pr[npair] = a
+                pc[npair] = j
+                pd[npair] = dd
+                npair += 1
+    return pr[:npair], pc[:npair], pd[:npair]
+
+
+@njit
+def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_first):
+    """Steps 1-4 of :meth:`iadsim.tracking.tracker.Tracker.step` for one scan of one sensor (position
+    ``ps``, rotation ``C``, components ``codes``, coverage radius squared ``max_r2``): predict every track to
+    ``t``, gate the tracks in coverage against the detections ``z (K, m)`` (``R (K, m, m)`` or ``(1, m, m)``
+    shared), GNN (``confirmed_first``: confirmed tracks, then tentative tracks on the detections left) and
+    the EKF update of the assigned tracks. Returns new ``x, P``, ``cov (M,)`` (in coverage), ``hit (M,)``,
+    ``used (K,)`` (sorted detections assigned) and ``order`` (the canonical order of the detections)."""
+    M = x.shape[0]
+    K, m = z.shape
+    order = lexsort_rows(z)
+    dt = np.empty(M)
+    for i in range(M):
+        dt[i] = t - tt[i]
+    xn, Pn = predict_ncv(x, P, dt, q)
+    cov = np.zeros(M, np.bool_)
+    hit = np.zeros(M, np.bool_)
+    used = np.zeros(K, np.bool_)
+    nc = 0
+    for i in range(M):
+        s = 0.0
+        for a in range(3):
+            da = xn[i, a] - ps[a]
+            s += da * da
+        if s <= max_r2:
+            cov[i] = True
+            nc += 1
+    if nc == 0 or K == 0:
+        return xn, Pn, cov, hit, used, order
+    ci = np.flatnonzero(cov)
+    az_col = -1
+    for c in range(m):
+        if codes[c] == AZ:
+            az_col = c
+    zhat = np.empty((M, m))
+    H = np.zeros((M, m, 6))
+    S0 = np.empty((M, m, m))
+    PHt = np.empty((6, m))
+    for i in ci:
+        linearize(xn[i], ps, C, codes, zhat[i], H[i])
+        for a in range(6):
+            for c in range(m):
+                s = 0.0
+                for b in range(6):
+                    s += Pn[i, a, b] * H[i, c, b]
+                PHt[a, c] = s
+        for c in range(m):
+            for e in range(m):
+                s = 0.0
+                for a in range(6):
+                    s += H[i, c, a] * PHt[a, e]
+                S0[i, c, e] = s
+        for c in range(m):
+            for e in range(c + 1, m):
+                v = 0.5 * (S0[i, c, e] + S0[i, e, c])
+                S0[i, c, e] = v
+                S0[i, e, c] = v
+    pr, pc, pd = gated_pairs(zhat, S0, ci, z, R, order, az_col, gate)
+    n = pr.size
+    chosen = np.empty(0, np.int64)
+    if n:
+        if confirmed_first:
+            first = np.empty(n, np.int64)
+            nf = 0
+            for p in range(n):
+                if status[ci[pr[p]]] == 1:
+                    first[nf] = p
+                    nf += 1
+            chosen1 = gnn(first[:nf], pr, pc, pd, nc, K, gate)
+            for p in chosen1:
+                used[pc[p]] = True
+            second = np.empty(n, np.int64)
+            ns = 0
+            for p in range(n):
+                if status[ci[pr[p]]] != 1 and not used[pc[p]]:
+                    second[ns] = p
+                    ns += 1
+            chosen2 = gnn(second[:ns], pr, pc, pd, nc, K, gate)
+            chosen = np.concatenate((chosen1, chosen2))
+        else:
+            chosen = gnn(np.arange(n), pr, pc, pd, nc, K, gate)
+    shared = R.shape[0] == 1
+    y = np.empty((m, 1))
+    S = np.empty((m, m))
+    Kg = np.empty((6, m))
+    IKH = np.empty((6, 6))
+    A = np.empty((6, 6))
+    B = np.empty((6, 6))
+    for p in chosen:
+        i = ci[pr[p]]
+        j = pc[p]
+        k = order[j]
+        kr = 0 if shared else k
+        used[j] = True
+        hit[i] = True
+        Hi = H[i]
+        for c in range(m):
+            yc = z[k, c] - zhat[i, c]
+            if c == az_col:
+                yc = wrap(yc)
+            y[c, 0] = yc
+        for a in range(6):
+            for c in range(m):
+                s = 0.0
+                for b in range(6):
+                    s += Pn[i, a, b] * Hi[c, b]
+                PHt[a, c] = s
+        for c in range(m):
+            for e in range(m):
+                s = 0.0
+                for a in range(6):
+                    s += Hi[c, a] * PHt[a, e]
+                S[c, e] = s + R[kr, c, e]
+        Kt = solve(S, PHt.T.copy())  # K^T = S^-1 (P H^T)^T
+        for a in range(6):
+            for c in range(m):
+                Kg[a, c] = Kt[c, a]
+        xi = xn[i].copy()
+        for a in range(6):
+            s = 0.0
+            for c in range(m):
+                s += Kg[a, c] * y[c, 0]
+            xn[i, a] = xi[a] + s
+        for a in range(6):
+            for b in range(6):
+                s = 0.0
+                for c in range(m):
+                    s += Kg[a, c] * Hi[c, b]
+                IKH[a, b] = (1.0 if a == b else 0.0) - s
+        for a in range(6):  # A = IKH P
+            for b in range(6):
+                s = 0.0
+                for c in range(6):
+                    s += IKH[a, c] * Pn[i, c, b]
+                A[a, b] = s
+        for a in range(6):  # B = A IKH^T + K R K^T
+            for b in range(6):
+                s = 0.0
+                for c in range(6):
+                    s += A[a, c] * IKH[b, c]
+                kr_kt = 0.0
+                for c in range(m):
+                    s2 = 0.0
+                    for e in range(m):
+                        s2 += Kg[a, e] * R[kr, e, c]
+                    kr_kt += s2 * Kg[b, c]
+                B[a, b] = s + kr_kt
+        for a in range(6):
+            for b in range(6):
+                Pn[i, a, b] = 0.5 * (B[a, b] + B[b, a])
+    return xn, Pn, cov, hit, used, order
+
+
+@njit
+def popcount(v):
+    c = 0
+    while v:
+        c += v & 1
+        v >>= 1
+    return c
+
+
+@njit
+def manage(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score,
+           cov, hit, t, sensor, confirm_m, confirm_n, max_misses, pos_std_max, log_miss, ecef, timeout):
+    """Step 5 of :meth:`iadsim.tracking.tracker.Tracker.step` (M-of-N, :mod:`iadsim.tracking.management`),
+    in place on the arrays given: hit counters, the scan recorded in the bit histories of the counted tracks
+    ``cov``, the miss score, confirmation, deletion (tentative: M-of-N impossible or ``timeout[last_sensor]``
+    exceeded; confirmed: ``max_misses`` or horizontal position sigma above ``pos_std_max``). Returns
+    ``keep (M,)``."""
+    M = ids.size
+    mask = (1 << confirm_n) - 1
+    keep = np.ones(M, np.bool_)
+    for i in range(M):
+        if hit[i]:
+            n_updates[i] += 1
+            last_update[i] = t
+            last_sensor[i] = sensor
+        if cov[i]:
+            hist[i] = ((hist[i] << 1) | (1 if hit[i] else 0)) & mask
+            scans[i] += 1
+            misses[i] = 0 if hit[i] else misses[i] + 1
+            if not hit[i]:
+                score[i] += log_miss
+        if ecef:  # horizontal position sigma (management.horizontal_pos_std)
+            nrm = math.sqrt(x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1] + x[i, 2] * x[i, 2])
+            vert = 0.0
+            for a in range(3):
+                s = 0.0
+                for b in range(3):
+                    s += P[i, a, b] * (x[i, b] / nrm)
+                vert += (x[i, a] / nrm) * s
+            pos_std = math.sqrt(max(P[i, 0, 0] + P[i, 1, 1] + P[i, 2, 2] - vert, 0.0))
+        else:
+            pos_std = math.sqrt(max(P[i, 0, 0] + P[i, 1, 1], 0.0))
+        hits = popcount(hist[i])
+        st = status[i]
+        if st == 0 and hits >= confirm_m and scans[i] <= confirm_n:
+            st = 1
+        dead = False
+        if st == 0 and hits + (confirm_n - scans[i]) < confirm_m:
+            dead = True
+        if st == 1 and (misses[i] >= max_misses or pos_std > pos_std_max):
+            dead = True
+        if st == 0 and t - last_update[i] > timeout[last_sensor[i]]:
+            dead = True
+        status[i] = st
+        keep[i] = not dead
+    return keep
+
+
+@njit
+def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
+           z, R, order, used, t, sensor, ps, C, codes, iparams, fparams, timeout, next_id):
+    """Steps 5-6 of a scan: :func:`manage` on copies of the track arrays, the deleted tracks dropped, the
+    unassigned detections initiated (:func:`initiate`) and appended. ``iparams`` = ``(confirm_m, confirm_n,
+    max_misses, ecef)``, ``fparams`` = ``(pos_std_max, ln(1 - P_D), up, up_sigma, v_max / kappa,
+    initial score)``. Returns the new arrays ``(ids, x, P, status, hist, scans, misses, n_updates,
+    last_update, last_sensor, score)``."""
+    confirm_m, confirm_n, max_misses, ecef = iparams[0], iparams[1], iparams[2], iparams[3] != 0
+    status, hist, scans, misses = status.copy(), hist.copy(), scans.copy(), misses.copy()
+    n_updates, last_update, last_sensor, score = n_updates.copy(), last_update.copy(), last_sensor.copy(), score.copy()
+    keep = manage(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
+                  t, sensor, confirm_m, confirm_n, max_misses, fparams[0], fparams[1], ecef, timeout)
+    x0, P0 = initiate(z, R, order, used, ps, C, codes, fparams[2], fparams[3], fparams[4])
+    nk = 0
+    for i in range(keep.size):
+        if keep[i]:
+            nk += 1
+    N = x0.shape[0]
+    T = nk + N
+    o_id = np.empty(T, np.int64)
+    o_x = np.empty((T, 6))
+    o_P = np.empty((T, 6, 6))
+    o_st = np.empty(T, np.int8)
+    o_hist = np.empty(T, np.int64)
+    o_scans = np.empty(T, np.int64)
+    o_miss = np.empty(T, np.int64)
+    o_nup = np.empty(T, np.int64)
+    o_lu = np.empty(T)
+    o_ls = np.empty(T, np.int64)
+    o_sc = np.empty(T)
+    n = 0
+    for i in range(keep.size):
+        if keep[i]:
+            o_id[n], o_st[n], o_hist[n], o_scans[n], o_miss[n] = ids[i], status[i], hist[i], scans[i], misses[i]
+            o_nup[n], o_lu[n], o_ls[n], o_sc[n] = n_updates[i], last_update[i], last_sensor[i], score[i]
+            o_x[n] = x[i]
+            o_P[n] = P[i]
+            n += 1
+    new_status = 1 if confirm_m == 1 else 0
+    for k in range(N):
+        o_id[n], o_st[n], o_hist[n], o_scans[n], o_miss[n] = next_id + k, new_status, 1, 1, 0
+        o_nup[n], o_lu[n], o_ls[n], o_sc[n] = 1, t, sensor, fparams[5]
+        o_x[n] = x0[k]
+        o_P[n] = P0[k]
+        n += 1
+    return o_id, o_x, o_P, o_st, o_hist, o_scans, o_miss, o_nup, o_lu, o_ls, o_sc
+
+
+@njit
+def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
+    """Single-detection initial states of the unassigned sorted detections (``used`` False), in order:
+    ``x0 (N, 6)``, ``P0 (N, 6, 6)``; the formulas of :func:`iadsim.tracking.management.initiate_from_detections`
+    and :func:`iadsim.tracking.measurements.cart_from_polar` (covariance by first-order propagation)."""
+    K, m = z.shape
+    N = 0
+    for j in range(K):
+        if not used[j]:
+            N += 1
+    x0 = np.zeros((N, 6))
+    P0 = np.zeros((N, 6, 6))
+    shared = R.shape[0] == 1
+    ir = iaz = iel = -1
+    for c in range(m):
+        if codes[c] == R_:
+            ir = c
+        elif codes[c] == AZ:
+            iaz = c
+        elif codes[c] == EL:
+            iel = c
+    idx = np.array([ir, iaz, iel])
+    Rp = np.empty((3, 3))
+    J = np.empty((3, 3))
+    G = np.empty((3, 3))
+    n = 0
+    for j in range(K):
+        if used[j]:
+            continue
+        k = order[j]
+        kr = 0 if shared else k
+        r = z[k, ir]
+        az = z[k, iaz] if iaz >= 0 else 0.0
+        if iel >= 0:
+            el = z[k, iel]
+        else:
+            el = math.asin(min(max(up / max(r, 1e-9), -1.0), 1.0))
+        ca, sa, ce, se = math.cos(az), math.sin(az), math.cos(el), math.sin(el)
+        rce, rse = r * ce, r * se
+        d0, d1, d2 = rce * sa, rce * ca, rse
+        for a in range(3):
+            x0[n, a] = ps[a] + C[0, a] * d0 + C[1, a] * d1 + C[2, a] * d2
+        for a in range(3):
+            for b in range(3):
+                Rp[a, b] = R[kr, idx[a], idx[b]] if idx[a] >= 0 and idx[b] >= 0 else 0.0
+        if iel < 0:
+            Rp[2, 2] = (up_sigma / max(r, 1e-9)) ** 2
+        if iaz < 0:
+            Rp[1, 1] = np.pi ** 2
+        J[0, 0], J[1, 0], J[2, 0] = ce * sa, ce * ca, se
+        J[0, 1], J[1, 1], J[2, 1] = d1, -rce * sa, 0.0
+        J[0, 2], J[1, 2], J[2, 2] = -rse * sa, -rse * ca, rce
+        for a in range(3):  # G = C^T J
+            for b in range(3):
+                G[a, b] = C[0, a] * J[0, b] + C[1, a] * J[1, b] + C[2, a] * J[2, b]
+        GR = G @ Rp
+        Rc = GR @ G.T
+        for a in range(3):
+            for b in range(3):
+                P0[n, a, b] = 0.5 * (Rc[a, b] + Rc[b, a])
+            P0[n, a + 3, a + 3] = v_sigma * v_sigma
+        n += 1
+    return x0, P0
