@@ -46,27 +46,34 @@ TWO_PI = 2.0 * np.pi
 
 
 @njit
+def _row_less(z, a, b):
+    for c in range(z.shape[1]):
+        if z[a, c] < z[b, c]:
+            return True
+        if z[a, c] > z[b, c]:
+            return False
+    return False
+
+
+@njit
 def lexsort_rows(z):
-    """Stable lexicographic order of the rows of ``z (K, m)`` (first column first), ``np.lexsort(z.T[::-1])``."""
-    K, m = z.shape
-    order = np.arange(K)
-    for a in range(1, K):  # insertion sort: K is a few tens
-        cur = order[a]
-        b = a - 1
-        while b >= 0:
-            prev = order[b]
-            less = False
-            for c in range(m):
-                if z[cur, c] < z[prev, c]:
-                    less = True
-                    break
-                if z[cur, c] > z[prev, c]:
-                    break
-            if not less:
-                break
-            order[b + 1] = prev
-            b -= 1
-        order[b + 1] = cur
+    """Stable lexicographic order of the rows of ``z (K, m)`` (first column first), ``np.lexsort(z.T[::-1])``:
+    a stable sort on the first column, then runs of equal first values ordered by the other columns."""
+    K = z.shape[0]
+    order = np.argsort(z[:, 0], kind="mergesort") if K else np.arange(K)
+    a = 0
+    while a < K:
+        b = a + 1
+        while b < K and z[order[b], 0] == z[order[a], 0]:
+            b += 1
+        for u in range(a + 1, b):  # insertion sort of the run (stable)
+            cur = order[u]
+            v = u - 1
+            while v >= a and _row_less(z, cur, order[v]):
+                order[v + 1] = order[v]
+                v -= 1
+            order[v + 1] = cur
+        a = b
     return order
 
 
@@ -76,6 +83,8 @@ def predict_ncv(x, P, dt, q):
     M = x.shape[0]
     xn = np.empty((M, 6))
     Pn = np.empty((M, 6, 6))
+    A = np.empty((6, 6))  # F P
+    B = np.empty((6, 6))  # (F P) F^T + Q
     for i in range(M):
         T = dt[i]
         Ta = abs(T)
@@ -83,12 +92,10 @@ def predict_ncv(x, P, dt, q):
         for a in range(3):
             xn[i, a] = x[i, a] + T * x[i, a + 3]
             xn[i, a + 3] = x[i, a + 3]
-        A = np.empty((6, 6))  # F P
         for a in range(3):
             for b in range(6):
                 A[a, b] = P[i, a, b] + T * P[i, a + 3, b]
                 A[a + 3, b] = P[i, a + 3, b]
-        B = np.empty((6, 6))  # (F P) F^T + Q
         for a in range(6):
             for b in range(3):
                 B[a, b] = A[a, b] + T * A[a, b + 3]
@@ -108,57 +115,64 @@ def predict_ncv(x, P, dt, q):
 def linearize(xi, ps, C, codes, zhat, H):
     """``zhat = h(x)`` (m,) and ``H`` (m, 6) of one state ``xi`` seen from ``ps`` with rotation ``C`` (written
     into ``zhat``, ``H``); the formulas of :func:`iadsim.tracking.measurements.h` and ``H``."""
-    d = np.empty(3)
-    w = np.empty(3)
-    for a in range(3):
-        da = 0.0
-        wa = 0.0
-        for b in range(3):
-            da += C[a, b] * (xi[b] - ps[b])
-            wa += C[a, b] * xi[b + 3]
-        d[a] = da
-        w[a] = wa
-    e, n, u = d[0], d[1], d[2]
-    dw = d[0] * w[0] + d[1] * w[1] + d[2] * w[2]
+    p0, p1, p2 = xi[0] - ps[0], xi[1] - ps[1], xi[2] - ps[2]
+    e = C[0, 0] * p0 + C[0, 1] * p1 + C[0, 2] * p2
+    n = C[1, 0] * p0 + C[1, 1] * p1 + C[1, 2] * p2
+    u = C[2, 0] * p0 + C[2, 1] * p1 + C[2, 2] * p2
+    w0 = C[0, 0] * xi[3] + C[0, 1] * xi[4] + C[0, 2] * xi[5]
+    w1 = C[1, 0] * xi[3] + C[1, 1] * xi[4] + C[1, 2] * xi[5]
+    w2 = C[2, 0] * xi[3] + C[2, 1] * xi[4] + C[2, 2] * xi[5]
+    dw = e * w0 + n * w1 + u * w2
     rho_h = math.hypot(e, n)
     r_h = math.sqrt(rho_h * rho_h + u * u)
     rho2 = max(e * e + n * n, 1e-18)
     rho = math.sqrt(rho2)
     r2 = rho2 + u * u
     r = math.sqrt(r2)
-    Jd = np.zeros(3)
-    Jw = np.zeros(3)
     for j in range(codes.size):
         c = codes[j]
-        Jd[:] = 0.0
-        Jw[:] = 0.0
+        jw0 = jw1 = jw2 = 0.0
         if c == R_:
             zhat[j] = r_h
-            for a in range(3):
-                Jd[a] = d[a] / r
+            jd0, jd1, jd2 = e / r, n / r, u / r
         elif c == AZ:
             zhat[j] = math.atan2(e, n) % TWO_PI
-            Jd[0] = n / rho2
-            Jd[1] = -e / rho2
+            jd0, jd1, jd2 = n / rho2, -e / rho2, 0.0
         elif c == EL:
             zhat[j] = math.atan2(u, rho_h)
-            Jd[0] = -e * u / (r2 * rho)
-            Jd[1] = -n * u / (r2 * rho)
-            Jd[2] = rho / r2
+            jd0, jd1, jd2 = -e * u / (r2 * rho), -n * u / (r2 * rho), rho / r2
         else:
             zhat[j] = dw / max(r_h, 1e-9)
             rdot = dw / r
-            for a in range(3):
-                Jd[a] = (w[a] - (rdot / r) * d[a]) / r
-                Jw[a] = d[a] / r
+            f = rdot / r
+            jd0, jd1, jd2 = (w0 - f * e) / r, (w1 - f * n) / r, (w2 - f * u) / r
+            jw0, jw1, jw2 = e / r, n / r, u / r
         for b in range(3):
-            hp = 0.0
-            hv = 0.0
-            for a in range(3):
-                hp += Jd[a] * C[a, b]
-                hv += Jw[a] * C[a, b]
-            H[j, b] = hp
-            H[j, b + 3] = hv
+            H[j, b] = jd0 * C[0, b] + jd1 * C[1, b] + jd2 * C[2, b]
+            H[j, b + 3] = jw0 * C[0, b] + jw1 * C[1, b] + jw2 * C[2, b]
+
+
+@njit
+def innovation_cov(Pi, Hi, S0, PHt):
+    """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
+    m = Hi.shape[0]
+    for a in range(6):
+        for c in range(m):
+            s = 0.0
+            for b in range(6):
+                s += Pi[a, b] * Hi[c, b]
+            PHt[a, c] = s
+    for c in range(m):
+        for e in range(m):
+            s = 0.0
+            for a in range(6):
+                s += Hi[c, a] * PHt[a, e]
+            S0[c, e] = s
+    for c in range(m):
+        for e in range(c + 1, m):
+            v = 0.5 * (S0[c, e] + S0[e, c])
+            S0[c, e] = v
+            S0[e, c] = v
 
 
 @njit
@@ -201,6 +215,32 @@ def solve(S, B):
                 s -= A[c, r] * X[r, j]
             X[c, j] = s / A[c, c]
     return X
+
+
+@njit
+def mahalanobis2(S, y, L, w):
+    """``y^T S^-1 y`` for a symmetric positive definite ``S (m, m)`` by Cholesky ``S = L L^T``: ``|w|^2`` with
+    ``L w = y`` (``L`` (m, m), ``w`` (m,) scratch); ``inf`` when ``S`` is not positive definite."""
+    m = S.shape[0]
+    for c in range(m):
+        for e in range(c + 1):
+            v = S[c, e]
+            for k in range(e):
+                v -= L[c, k] * L[e, k]
+            if c == e:
+                if not v > 0.0:
+                    return np.inf
+                L[c, c] = math.sqrt(v)
+            else:
+                L[c, e] = v / L[e, e]
+    d2 = 0.0
+    for c in range(m):
+        v = y[c]
+        for k in range(c):
+            v -= L[c, k] * w[k]
+        w[c] = v / L[c, c]
+        d2 += w[c] * w[c]
+    return d2
 
 
 @njit
@@ -350,26 +390,74 @@ def gnn(sel, pr, pc, d2, Mc, K, gate):
 
 
 @njit
-def gated_pairs(zhat, S0, ci, z, R, order, az_col, gate):
-    """Every pair (covered track ``a``, sorted detection ``j``) with ``d2 < gate``: ``pr, pc, d2`` arrays.
+def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
+    """Every pair (covered track ``a``, sorted detection ``j``) with ``d2 < gate``: ``pr, pc, d2`` arrays, and
+    ``zhat (M, m)``, ``H (M, m, 6)`` of the tracks that had a candidate (``lin (M,)`` True).
 
-    ``zhat (M, m)``, ``S0 (M, m, m)`` of all tracks, rows ``ci`` covered; ``z``, ``R`` unsorted with
-    ``order`` the canonical order (``R`` of one row: shared); ``az_col`` the azimuth column or -1."""
+    ``xn``, ``Pn`` predicted tracks, rows ``ci`` in coverage; ``z``, ``R`` unsorted with ``order`` the
+    canonical order (``R`` of one row: shared). With the range in column 0 the sorted detections are in
+    increasing range, and each track looks only at the range window ``|y_r| <= sqrt(G (S0_rr + max R_rr))``
+    (binary search) that contains every pair passing the pre-cut ``y_r^2 <= G S_rr``; the window is bounded
+    before ``h`` and ``H`` are evaluated, from ``r = |p - p_s|`` (a rotation keeps lengths) and
+    ``S0_rr = l^T P_pp l`` (``l`` the unit line of sight, ``dr/dp``), both widened by more than their
+    round-off, so only tracks with a detection in range get linearized. The exact pre-cut on every
+    component (``d2 >= y_c^2 / S_cc``), then the exact ``d2``, decide."""
+    M = xn.shape[0]
     Mc = ci.size
     K = order.size
     m = z.shape[1]
     shared = R.shape[0] == 1
-    cap = max(Mc * K, 1)
+    cut = gate * (1.0 + 1e-9)
+    az_col = -1
+    for c in range(m):
+        if codes[c] == AZ:
+            az_col = c
+    r_first = codes[0] == R_
+    rs = np.empty(K)
+    for j in range(K):
+        rs[j] = z[order[j], 0]
+    rmax = 0.0
+    for k in range(R.shape[0]):
+        rmax = max(rmax, R[k, 0, 0])
+    lo = np.zeros(Mc, np.int64)
+    hi = np.full(Mc, K)
+    cap = 0
+    for a in range(Mc):
+        if r_first:
+            i = ci[a]
+            l0, l1, l2 = xn[i, 0] - ps[0], xn[i, 1] - ps[1], xn[i, 2] - ps[2]
+            r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
+            if r > 0.0:
+                l0, l1, l2 = l0 / r, l1 / r, l2 / r
+            srr = (l0 * (Pn[i, 0, 0] * l0 + Pn[i, 0, 1] * l1 + Pn[i, 0, 2] * l2)
+                   + l1 * (Pn[i, 1, 0] * l0 + Pn[i, 1, 1] * l1 + Pn[i, 1, 2] * l2)
+                   + l2 * (Pn[i, 2, 0] * l0 + Pn[i, 2, 1] * l1 + Pn[i, 2, 2] * l2))
+            srr = max(srr, 0.0) + 1e-6 * (Pn[i, 0, 0] + Pn[i, 1, 1] + Pn[i, 2, 2])
+            w = math.sqrt(cut * (srr + rmax)) * (1.0 + 1e-6) + 1e-6 * r + 1e-3
+            lo[a] = np.searchsorted(rs, r - w)
+            hi[a] = np.searchsorted(rs, r + w, side="right")
+        cap += hi[a] - lo[a]
     pr = np.empty(cap, np.int64)
     pc = np.empty(cap, np.int64)
     pd = np.empty(cap)
+    zhat = np.empty((M, m))
+    H = np.empty((M, m, 6))  # rows written by linearize for the tracks with lin True
+    lin = np.zeros(M, np.bool_)
+    S0 = np.empty((m, m))
+    PHt = np.empty((6, m))
     npair = 0
-    y = np.empty((m, 1))
+    y = np.empty(m)
     S = np.empty((m, m))
-    cut = gate * (1.0 + 1e-9)
+    L = np.empty((m, m))
+    wv = np.empty(m)
     for a in range(Mc):
+        if hi[a] <= lo[a]:
+            continue
         i = ci[a]
-        for j in range(K):
+        linearize(xn[i], ps, C, codes, zhat[i], H[i])
+        innovation_cov(Pn[i], H[i], S0, PHt)
+        lin[i] = True
+        for j in range(lo[a], hi[a]):
             k = order[j]
             kr = 0 if shared else k
             out = False
@@ -377,25 +465,22 @@ def gated_pairs(zhat, S0, ci, z, R, order, az_col, gate):
                 yc = z[k, c] - zhat[i, c]
                 if c == az_col:
                     yc = wrap(yc)
-                y[c, 0] = yc
-                if yc * yc > cut * (S0[i, c, c] + R[kr, c, c]):
+                y[c] = yc
+                if yc * yc > cut * (S0[c, c] + R[kr, c, c]):
                     out = True
                     break
             if out:
                 continue
             for c in range(m):
                 for e in range(m):
-                    S[c, e] = S0[i, c, e] + R[kr, c, e]
-            sy = solve(S, y)
-            dd = 0.0
-            for c in range(m):
-                dd += y[c, 0] * sy[c, 0]
+                    S[c, e] = S0[c, e] + R[kr, c, e]
+            dd = mahalanobis2(S, y, L, wv)
             if dd < gate:
                 pr[npair] = a
                 pc[npair] = j
                 pd[npair] = dd
                 npair += 1
-    return pr[:npair], pc[:npair], pd[:npair]
+    return pr[:npair], pc[:npair], pd[:npair], zhat, H, lin
 
 
 @njit
@@ -432,30 +517,8 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
     for c in range(m):
         if codes[c] == AZ:
             az_col = c
-    zhat = np.empty((M, m))
-    H = np.zeros((M, m, 6))
-    S0 = np.empty((M, m, m))
+    pr, pc, pd, zhat, H, _ = gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate)
     PHt = np.empty((6, m))
-    for i in ci:
-        linearize(xn[i], ps, C, codes, zhat[i], H[i])
-        for a in range(6):
-            for c in range(m):
-                s = 0.0
-                for b in range(6):
-                    s += Pn[i, a, b] * H[i, c, b]
-                PHt[a, c] = s
-        for c in range(m):
-            for e in range(m):
-                s = 0.0
-                for a in range(6):
-                    s += H[i, c, a] * PHt[a, e]
-                S0[i, c, e] = s
-        for c in range(m):
-            for e in range(c + 1, m):
-                v = 0.5 * (S0[i, c, e] + S0[i, e, c])
-                S0[i, c, e] = v
-                S0[i, e, c] = v
-    pr, pc, pd = gated_pairs(zhat, S0, ci, z, R, order, az_col, gate)
     n = pr.size
     chosen = np.empty(0, np.int64)
     if n:
@@ -480,12 +543,14 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
         else:
             chosen = gnn(np.arange(n), pr, pc, pd, nc, K, gate)
     shared = R.shape[0] == 1
-    y = np.empty((m, 1))
+    y = np.empty(m)
     S = np.empty((m, m))
     Kg = np.empty((6, m))
+    KR = np.empty((6, m))
     IKH = np.empty((6, 6))
     A = np.empty((6, 6))
     B = np.empty((6, 6))
+    xi = np.empty(6)
     for p in chosen:
         i = ci[pr[p]]
         j = pc[p]
@@ -494,16 +559,17 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
         used[j] = True
         hit[i] = True
         Hi = H[i]
+        Pi = Pn[i]
         for c in range(m):
             yc = z[k, c] - zhat[i, c]
             if c == az_col:
                 yc = wrap(yc)
-            y[c, 0] = yc
+            y[c] = yc
         for a in range(6):
             for c in range(m):
                 s = 0.0
                 for b in range(6):
-                    s += Pn[i, a, b] * Hi[c, b]
+                    s += Pi[a, b] * Hi[c, b]
                 PHt[a, c] = s
         for c in range(m):
             for e in range(m):
@@ -511,15 +577,16 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
                 for a in range(6):
                     s += Hi[c, a] * PHt[a, e]
                 S[c, e] = s + R[kr, c, e]
-        Kt = solve(S, PHt.T.copy())  # K^T = S^-1 (P H^T)^T
+        Kt = solve(S, PHt.T)  # K^T = S^-1 (P H^T)^T
         for a in range(6):
             for c in range(m):
                 Kg[a, c] = Kt[c, a]
-        xi = xn[i].copy()
+        for a in range(6):
+            xi[a] = xn[i, a]
         for a in range(6):
             s = 0.0
             for c in range(m):
-                s += Kg[a, c] * y[c, 0]
+                s += Kg[a, c] * y[c]
             xn[i, a] = xi[a] + s
         for a in range(6):
             for b in range(6):
@@ -527,24 +594,26 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
                 for c in range(m):
                     s += Kg[a, c] * Hi[c, b]
                 IKH[a, b] = (1.0 if a == b else 0.0) - s
+            for c in range(m):
+                s = 0.0
+                for e in range(m):
+                    s += Kg[a, e] * R[kr, e, c]
+                KR[a, c] = s
         for a in range(6):  # A = IKH P
             for b in range(6):
                 s = 0.0
                 for c in range(6):
-                    s += IKH[a, c] * Pn[i, c, b]
+                    s += IKH[a, c] * Pi[c, b]
                 A[a, b] = s
-        for a in range(6):  # B = A IKH^T + K R K^T
+        for a in range(6):  # B = A IKH^T + (K R) K^T
             for b in range(6):
                 s = 0.0
                 for c in range(6):
                     s += A[a, c] * IKH[b, c]
-                kr_kt = 0.0
+                s2 = 0.0
                 for c in range(m):
-                    s2 = 0.0
-                    for e in range(m):
-                        s2 += Kg[a, e] * R[kr, e, c]
-                    kr_kt += s2 * Kg[b, c]
-                B[a, b] = s + kr_kt
+                    s2 += KR[a, c] * Kg[b, c]
+                B[a, b] = s + s2
         for a in range(6):
             for b in range(6):
                 Pn[i, a, b] = 0.5 * (B[a, b] + B[b, a])
@@ -561,27 +630,49 @@ def popcount(v):
 
 
 @njit
-def manage(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score,
-           cov, hit, t, sensor, confirm_m, confirm_n, max_misses, pos_std_max, log_miss, ecef, timeout):
-    """Step 5 of :meth:`iadsim.tracking.tracker.Tracker.step` (M-of-N, :mod:`iadsim.tracking.management`),
-    in place on the arrays given: hit counters, the scan recorded in the bit histories of the counted tracks
-    ``cov``, the miss score, confirmation, deletion (tentative: M-of-N impossible or ``timeout[last_sensor]``
-    exceeded; confirmed: ``max_misses`` or horizontal position sigma above ``pos_std_max``). Returns
-    ``keep (M,)``."""
+def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
+           z, R, order, used, t, sensor, ps, C, codes, iparams, fparams, timeout, next_id):
+    """Steps 5-6 of :meth:`iadsim.tracking.tracker.Tracker.step` (M-of-N, :mod:`iadsim.tracking.management`)
+    into new arrays: hit counters, the scan recorded in the bit histories of the counted tracks ``cov``, the
+    miss score, confirmation, deletion (tentative: M-of-N impossible or ``timeout[last_sensor]`` exceeded;
+    confirmed: ``max_misses`` misses or horizontal position sigma above ``pos_std_max``), the kept tracks in
+    their order, then the unassigned sorted detections initiated (:func:`initiate`) with ids from ``next_id``.
+
+    ``iparams`` = ``(confirm_m, confirm_n, max_misses, ecef)``, ``fparams`` = ``(pos_std_max, ln(1 - P_D),
+    up, up_sigma, v_max / kappa, initial score)``. Returns ``(ids, x, P, status, hist, scans, misses,
+    n_updates, last_update, last_sensor, score, t)`` and the number of new tracks."""
+    confirm_m, confirm_n, max_misses, ecef = iparams[0], iparams[1], iparams[2], iparams[3] != 0
+    pos_std_max, log_miss = fparams[0], fparams[1]
+    x0, P0 = initiate(z, R, order, used, ps, C, codes, fparams[2], fparams[3], fparams[4])
     M = ids.size
+    N = x0.shape[0]
+    cap = M + N
+    o_id = np.empty(cap, np.int64)
+    o_x = np.empty((cap, 6))
+    o_P = np.empty((cap, 6, 6))
+    o_st = np.empty(cap, np.int8)
+    o_hist = np.empty(cap, np.int64)
+    o_scans = np.empty(cap, np.int64)
+    o_miss = np.empty(cap, np.int64)
+    o_nup = np.empty(cap, np.int64)
+    o_lu = np.empty(cap)
+    o_ls = np.empty(cap, np.int64)
+    o_sc = np.empty(cap)
     mask = (1 << confirm_n) - 1
-    keep = np.ones(M, np.bool_)
+    n = 0
     for i in range(M):
+        nup, lu, ls, sc = n_updates[i], last_update[i], last_sensor[i], score[i]
+        hs, ns, ms = hist[i], scans[i], misses[i]
         if hit[i]:
-            n_updates[i] += 1
-            last_update[i] = t
-            last_sensor[i] = sensor
+            nup += 1
+            lu = t
+            ls = sensor
         if cov[i]:
-            hist[i] = ((hist[i] << 1) | (1 if hit[i] else 0)) & mask
-            scans[i] += 1
-            misses[i] = 0 if hit[i] else misses[i] + 1
+            hs = ((hs << 1) | (1 if hit[i] else 0)) & mask
+            ns += 1
+            ms = 0 if hit[i] else ms + 1
             if not hit[i]:
-                score[i] += log_miss
+                sc += log_miss
         if ecef:  # horizontal position sigma (management.horizontal_pos_std)
             nrm = math.sqrt(x[i, 0] * x[i, 0] + x[i, 1] * x[i, 1] + x[i, 2] * x[i, 2])
             vert = 0.0
@@ -593,61 +684,21 @@ def manage(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_
             pos_std = math.sqrt(max(P[i, 0, 0] + P[i, 1, 1] + P[i, 2, 2] - vert, 0.0))
         else:
             pos_std = math.sqrt(max(P[i, 0, 0] + P[i, 1, 1], 0.0))
-        hits = popcount(hist[i])
+        hits = popcount(hs)
         st = status[i]
-        if st == 0 and hits >= confirm_m and scans[i] <= confirm_n:
+        if st == 0 and hits >= confirm_m and ns <= confirm_n:
             st = 1
-        dead = False
-        if st == 0 and hits + (confirm_n - scans[i]) < confirm_m:
-            dead = True
-        if st == 1 and (misses[i] >= max_misses or pos_std > pos_std_max):
-            dead = True
-        if st == 0 and t - last_update[i] > timeout[last_sensor[i]]:
-            dead = True
-        status[i] = st
-        keep[i] = not dead
-    return keep
-
-
-@njit
-def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
-           z, R, order, used, t, sensor, ps, C, codes, iparams, fparams, timeout, next_id):
-    """Steps 5-6 of a scan: :func:`manage` on copies of the track arrays, the deleted tracks dropped, the
-    unassigned detections initiated (:func:`initiate`) and appended. ``iparams`` = ``(confirm_m, confirm_n,
-    max_misses, ecef)``, ``fparams`` = ``(pos_std_max, ln(1 - P_D), up, up_sigma, v_max / kappa,
-    initial score)``. Returns the new arrays ``(ids, x, P, status, hist, scans, misses, n_updates,
-    last_update, last_sensor, score)``."""
-    confirm_m, confirm_n, max_misses, ecef = iparams[0], iparams[1], iparams[2], iparams[3] != 0
-    status, hist, scans, misses = status.copy(), hist.copy(), scans.copy(), misses.copy()
-    n_updates, last_update, last_sensor, score = n_updates.copy(), last_update.copy(), last_sensor.copy(), score.copy()
-    keep = manage(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
-                  t, sensor, confirm_m, confirm_n, max_misses, fparams[0], fparams[1], ecef, timeout)
-    x0, P0 = initiate(z, R, order, used, ps, C, codes, fparams[2], fparams[3], fparams[4])
-    nk = 0
-    for i in range(keep.size):
-        if keep[i]:
-            nk += 1
-    N = x0.shape[0]
-    T = nk + N
-    o_id = np.empty(T, np.int64)
-    o_x = np.empty((T, 6))
-    o_P = np.empty((T, 6, 6))
-    o_st = np.empty(T, np.int8)
-    o_hist = np.empty(T, np.int64)
-    o_scans = np.empty(T, np.int64)
-    o_miss = np.empty(T, np.int64)
-    o_nup = np.empty(T, np.int64)
-    o_lu = np.empty(T)
-    o_ls = np.empty(T, np.int64)
-    o_sc = np.empty(T)
-    n = 0
-    for i in range(keep.size):
-        if keep[i]:
-            o_id[n], o_st[n], o_hist[n], o_scans[n], o_miss[n] = ids[i], status[i], hist[i], scans[i], misses[i]
-            o_nup[n], o_lu[n], o_ls[n], o_sc[n] = n_updates[i], last_update[i], last_sensor[i], score[i]
-            o_x[n] = x[i]
-            o_P[n] = P[i]
-            n += 1
+        if st == 0 and hits + (confirm_n - ns) < confirm_m:
+            continue
+        if st == 1 and (ms >= max_misses or pos_std > pos_std_max):
+            continue
+        if st == 0 and t - lu > timeout[ls]:
+            continue
+        o_id[n], o_st[n], o_hist[n], o_scans[n], o_miss[n] = ids[i], st, hs, ns, ms
+        o_nup[n], o_lu[n], o_ls[n], o_sc[n] = nup, lu, ls, sc
+        o_x[n] = x[i]
+        o_P[n] = P[i]
+        n += 1
     new_status = 1 if confirm_m == 1 else 0
     for k in range(N):
         o_id[n], o_st[n], o_hist[n], o_scans[n], o_miss[n] = next_id + k, new_status, 1, 1, 0
@@ -655,7 +706,8 @@ def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_
         o_x[n] = x0[k]
         o_P[n] = P0[k]
         n += 1
-    return o_id, o_x, o_P, o_st, o_hist, o_scans, o_miss, o_nup, o_lu, o_ls, o_sc
+    return (o_id[:n], o_x[:n], o_P[:n], o_st[:n], o_hist[:n], o_scans[:n], o_miss[:n], o_nup[:n], o_lu[:n],
+            o_ls[:n], o_sc[:n], np.full(n, t), N)
 
 
 @njit
@@ -683,6 +735,8 @@ def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
     Rp = np.empty((3, 3))
     J = np.empty((3, 3))
     G = np.empty((3, 3))
+    GR = np.empty((3, 3))
+    Rc = np.empty((3, 3))
     n = 0
     for j in range(K):
         if used[j]:
@@ -713,8 +767,12 @@ def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
         for a in range(3):  # G = C^T J
             for b in range(3):
                 G[a, b] = C[0, a] * J[0, b] + C[1, a] * J[1, b] + C[2, a] * J[2, b]
-        GR = G @ Rp
-        Rc = GR @ G.T
+        for a in range(3):  # GR = G Rp
+            for b in range(3):
+                GR[a, b] = G[a, 0] * Rp[0, b] + G[a, 1] * Rp[1, b] + G[a, 2] * Rp[2, b]
+        for a in range(3):  # Rc = GR G^T
+            for b in range(3):
+                Rc[a, b] = GR[a, 0] * G[b, 0] + GR[a, 1] * G[b, 1] + GR[a, 2] * G[b, 2]
         for a in range(3):
             for b in range(3):
                 P0[n, a, b] = 0.5 * (Rc[a, b] + Rc[b, a])

@@ -263,12 +263,13 @@ class Tracker:
         kern, max_r2, timeout, codes, iparams, fparams, q, x0, P0 = self._fast_consts()
         comps = self.geom.dims[sensor]
         m = len(comps)
-        z = np.asarray(z, dtype=float).reshape(-1, m)
-        R = np.asarray(R, dtype=float)
+        # C-contiguous float arrays: one compiled signature per kernel whatever the caller passes
+        z = np.ascontiguousarray(z, dtype=float).reshape(-1, m)
+        R = np.ascontiguousarray(R, dtype=float)
         if R.ndim == 2:
             R = R.reshape(1, m, m)
         elif R.shape[0] != z.shape[0]:
-            R = np.broadcast_to(R, (z.shape[0], m, m))
+            R = np.ascontiguousarray(np.broadcast_to(R, (z.shape[0], m, m)))
         pos, C = self.geom.position[sensor], self.geom.C[sensor]
         st = self.state
         x, P = (x0, P0) if st is None else (st.x, st.P)
@@ -277,14 +278,13 @@ class Tracker:
         if self.counted is not None and x.shape[0]:
             cov &= self.counted(sensor, x[:, 0:3])
         (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-         self.last_sensor, self.score) = kern.finish(
+         self.last_sensor, self.score, self.t, n_new) = kern.finish(
             self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
             self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor], iparams,
             fparams, timeout, self.next_id)
-        self.next_id += int(np.count_nonzero(~used))
-        if st is not None or x.shape[0]:
+        self.next_id += n_new
+        if st is not None or n_new:
             self.state = EKFState(x, P)
-        self.t = np.full(x.shape[0], t)
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
