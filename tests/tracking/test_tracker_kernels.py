@@ -3,11 +3,13 @@
 Each kernel is compared with its reference on seeded random inputs, and the whole scan with the numpy
 ``Tracker`` (``fast=False``) on seeded multi-target, multi-radar scans (crossing and formation targets, clutter,
 misses, ENU and ECEF frames, radars with and without elevation and range rate, coverage limits, a ``counted``
-callback, tentative timeouts, detections shuffled): same ids, status and counters after every scan, ``x`` and
-``P`` equal to 1e-9 relative. The kernels' source with textual mutations (a wrong ``Q`` term, a narrower gate,
-the Joseph form without ``K R K^T``, misses not counted, the azimuth residual not wrapped in the gate), run as
-plain Python, must fail the same
-comparison, while the unmutated source run as plain Python must pass it.
+callback, tentative timeouts, detections shuffled): after every scan the same ids, status and counters, ``x``
+and ``P`` equal to 1e-9 relative, and the same output tables (``predict_confirmed``, ``confirmed``,
+``all_tracks``: ids, times, counters and classes exactly, states, covariances and class confidences to 1e-9).
+
+The kernels' source with textual mutations (a wrong ``Q`` term, a narrower gate, the Joseph form without
+``K R K^T``, misses not counted, the azimuth residual not wrapped in the gate, a wrong class membership floor),
+run as plain Python, must fail the same comparison, while the unmutated source run as plain Python passes it.
 """
 
 import types
@@ -301,6 +303,14 @@ def _mismatches(geom, scans, cfg, frame, counted, kernels=None):
                 out.append((k, f))
         if len(ref) and (_rel(fast.state.x, ref.state.x) > 1e-9 or _rel(fast.state.P, ref.state.P) > 1e-9):
             out.append((k, "x/P", _rel(fast.state.x, ref.state.x), _rel(fast.state.P, ref.state.P)))
+        tables = ((fast.predict_confirmed(t + 0.8), ref.predict_confirmed(t + 0.8)),
+                  (fast.confirmed(), ref.confirmed()), (fast.all_tracks(), ref.all_tracks()))
+        for name, (a, b) in zip(("predict_confirmed", "confirmed", "all_tracks"), tables, strict=True):
+            for f in ("id", "t", "n_updates", "last_update", "status", "cls"):
+                if not np.array_equal(getattr(a, f), getattr(b, f)):
+                    out.append((k, name, f))
+            if len(b) and max(_rel(a.x, b.x), _rel(a.P, b.P), _rel(a.cls_conf[:, None], b.cls_conf[:, None])) > 1e-9:
+                out.append((k, name, "x/P/cls_conf"))
         if out:
             break
     return out, fast
@@ -335,6 +345,7 @@ MUTANTS = {
     "gate": ("            if dd < gate:", "            if dd < 0.7 * gate:"),
     "Joseph form without K R K^T": ("B[a, b] = s + s2", "B[a, b] = s"),
     "miss count": ("ms = 0 if hit[i] else ms + 1", "ms = 0 if hit[i] else ms"),
+    "class membership floor": ("    eps = 0.01\n", "    eps = 0.012\n"),
     "azimuth wrap in the gate": ("yc = wrap(yc)\n                y[c] = yc\n                if yc * yc > cut",
                                  "y[c] = yc\n                if yc * yc > cut"),
 }

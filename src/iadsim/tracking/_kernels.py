@@ -779,3 +779,82 @@ def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
             P0[n, a + 3, a + 3] = v_sigma * v_sigma
         n += 1
     return x0, P0
+
+
+@njit
+def _logistic(t):
+    return 0.5 * (1.0 + math.tanh(0.5 * t))
+
+
+@njit
+def track_table(x, P, tt, rows, t, q, predict, ecef, alt0, lo, hi, w, used):
+    """Rows ``rows`` of the track file as output tables: ``x (N, 6)``, ``P (N, 6, 6)`` (predicted to ``t`` by
+    :func:`predict_ncv` when ``predict``) and the kinematic class and confidence of
+    :func:`iadsim.tracking.classify.classify` (no IMM evidence): per feature ``f`` (speed, altitude, |climb|)
+    and class ``k`` with a box (``used[f, k]``: ``lo``, ``hi``, ``w`` edges), the membership factor
+    ``eps + (1 - eps) s((f - lo)/w') (1 - s((f - hi)/w'))``, ``w' = sqrt(w^2 + (sigma_f / 1.7)^2)``."""
+    N = rows.size
+    xs = np.empty((N, 6))
+    Ps = np.empty((N, 6, 6))
+    for a in range(N):
+        xs[a] = x[rows[a], 0:6]
+        Ps[a] = P[rows[a], 0:6, 0:6]
+    if predict:
+        dt = np.empty(N)
+        for a in range(N):
+            dt[a] = t - tt[rows[a]]
+        xs, Ps = predict_ncv(xs, Ps, dt, q)
+    cls = np.empty(N, np.int8)
+    conf = np.empty(N)
+    feat = np.empty(3)
+    sig = np.empty(3)
+    mem = np.empty(4)
+    eps = 0.01
+    for a in range(N):
+        p0, p1, p2, v0, v1, v2 = xs[a, 0], xs[a, 1], xs[a, 2], xs[a, 3], xs[a, 4], xs[a, 5]
+        if ecef:  # motion.up and motion.altitude
+            r2 = p0 * p0 + p1 * p1 + p2 * p2
+            nr = math.sqrt(r2)
+            u0, u1, u2 = p0 / nr, p1 / nr, p2 / nr
+            s2 = p2 * p2 / r2
+            A, B = 6378137.0, 6356752.314245
+            alt = math.sqrt(r2) - A * B / math.sqrt(B ** 2 * (1.0 - s2) + A ** 2 * s2)
+        else:
+            u0, u1, u2 = 0.0, 0.0, 1.0
+            alt = alt0 + p2
+        speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+        climb = v0 * u0 + v1 * u1 + v2 * u2
+        sp = max(speed, 1e-9)
+        e0, e1, e2 = v0 / sp, v1 / sp, v2 / sp
+        s_speed = s_alt = s_climb = 0.0
+        for i in range(3):
+            ei = e0 if i == 0 else (e1 if i == 1 else e2)
+            ui = u0 if i == 0 else (u1 if i == 1 else u2)
+            for j in range(3):
+                ej = e0 if j == 0 else (e1 if j == 1 else e2)
+                uj = u0 if j == 0 else (u1 if j == 1 else u2)
+                s_speed += ei * Ps[a, 3 + i, 3 + j] * ej
+                s_alt += ui * Ps[a, i, j] * uj
+                s_climb += ui * Ps[a, 3 + i, 3 + j] * uj
+        feat[0], feat[1], feat[2] = speed, alt, abs(climb)
+        sig[0], sig[1], sig[2] = math.sqrt(max(s_speed, 0.0)), math.sqrt(max(s_alt, 0.0)), math.sqrt(max(s_climb, 0.0))
+        for k in range(4):
+            mk = 1.0
+            for f in range(3):
+                if used[f, k]:
+                    wp = math.sqrt(w[f, k] * w[f, k] + (sig[f] / 1.7) ** 2)
+                    b = 1.0
+                    if np.isfinite(lo[f, k]):
+                        b = b * _logistic((feat[f] - lo[f, k]) / wp)
+                    if np.isfinite(hi[f, k]):
+                        b = b * (1.0 - _logistic((feat[f] - hi[f, k]) / wp))
+                    mk *= eps + (1.0 - eps) * b
+            mem[k] = mk
+        tot = mem[0] + mem[1] + mem[2] + mem[3]
+        best = 0
+        for k in range(1, 4):
+            if mem[k] / tot > mem[best] / tot:
+                best = k
+        cls[a] = best
+        conf[a] = mem[best] / tot
+    return xs, Ps, cls, conf

@@ -383,25 +383,60 @@ class Tracker:
                           np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int8),
                           np.zeros(0))
 
+    def _table_fast(self, idx, t=None) -> TrackTable:
+        """:meth:`_table` in one kernel (:func:`iadsim.tracking._kernels.track_table`), predicted to ``t``
+        unless ``None``."""
+        kern, q = self._fast_consts()[0], self._consts[6]
+        lo, hi, w, used = _class_boxes()
+        x, P, cls, conf = kern.track_table(self.state.x, self.state.P, self.t, idx, 0.0 if t is None else float(t),
+                                           q, t is not None, self.frame == "ecef", self.alt0, lo, hi, w, used)
+        return TrackTable(id=self.id[idx], x=x, P=P, t=self.t[idx] if t is None else np.full(idx.size, float(t)),
+                          n_updates=self.n_updates[idx], last_update=self.last_update[idx],
+                          status=self.status[idx], cls=cls, cls_conf=conf)
+
     def confirmed(self) -> TrackTable:
         """Confirmed tracks at the time of their last processed scan."""
         if self.state is None:
             return self._empty()
-        return self._table(np.flatnonzero(self.status == 1))
+        idx = np.flatnonzero(self.status == 1)
+        return self._table_fast(idx) if self.fast else self._table(idx)
 
     def all_tracks(self) -> TrackTable:
         """Every track, tentative included (diagnostics)."""
         if self.state is None:
             return self._empty()
-        return self._table(np.arange(len(self)))
+        idx = np.arange(len(self))
+        return self._table_fast(idx) if self.fast else self._table(idx)
 
     def predict_confirmed(self, t: float) -> TrackTable:
         """Confirmed tracks predicted to time ``t`` (the tracker's state is not changed)."""
         if self.state is None:
             return self._empty()
         idx = np.flatnonzero(self.status == 1)
+        if self.fast:
+            return self._table_fast(idx, t)
         st = self.filter.predict(self.state.take(idx), float(t) - self.t[idx])
         return self._table(idx, state=st, t=t)
+
+
+def _class_boxes():
+    """The membership boxes of :mod:`iadsim.tracking.classify` as arrays ``(3 features, 4 classes)``: lower
+    and upper edges, widths and whether the class uses the feature (for the compiled track tables)."""
+    if not _BOXES_ARRAYS:
+        from iadsim.tracking.classify import _BOXES, CLASSES
+
+        feats = ("speed", "alt", "climb")
+        lo, hi, w = (np.zeros((3, len(CLASSES))) for _ in range(3))
+        used = np.zeros((3, len(CLASSES)), bool)
+        for f, name in enumerate(feats):
+            for k, box in enumerate(_BOXES[name]):
+                if box is not None:
+                    (lo[f, k], hi[f, k], w[f, k]), used[f, k] = box, True
+        _BOXES_ARRAYS.extend((lo, hi, w, used))
+    return tuple(_BOXES_ARRAYS)
+
+
+_BOXES_ARRAYS: list = []
 
 
 def fast_eligible(filter, config: TrackerConfig) -> bool:
