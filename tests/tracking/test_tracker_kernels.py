@@ -334,7 +334,7 @@ def _python_kernels(mutation=None):
         old, new = mutation
         assert src.count(old) == 1, old
         src = src.replace(old, new)
-    src = src.replace("from iadsim._numba import njit", "def njit(f):\n    return f")
+    src = src.replace("from iadsim._numba import njit", "def njit(*args, **kwargs):\n    return lambda f: f")
     mod = types.ModuleType("iadsim_tracking_kernels_plain")
     exec(compile(src, "_kernels_plain.py", "exec"), mod.__dict__)
     return mod

@@ -22,7 +22,8 @@ equations are those of the modules they replace:
 * M-of-N bookkeeping, deletion, tentative timeouts and single-detection initiation
   (:mod:`iadsim.tracking.management`, :func:`iadsim.tracking.measurements.cart_from_polar`).
 
-Floating point is reordered with respect to numpy (results agree to round-off, not to the bit);
+Floating point is reordered with respect to numpy (results agree to round-off, not to the bit); divisions
+follow numpy's error model (``inf`` / ``nan``, no exception), as the batched code does;
 ``tests/tracking/test_tracker_kernels.py`` compares each kernel with the code it replaces.
 
 References: Y. Bar-Shalom, X. R. Li, T. Kirubarajan, *Estimation with Applications to Tracking and
@@ -45,7 +46,7 @@ R_, AZ, EL, RDOT = 0, 1, 2, 3
 TWO_PI = 2.0 * np.pi
 
 
-@njit
+@njit(error_model="numpy")
 def _row_less(z, a, b):
     for c in range(z.shape[1]):
         if z[a, c] < z[b, c]:
@@ -55,7 +56,7 @@ def _row_less(z, a, b):
     return False
 
 
-@njit
+@njit(error_model="numpy")
 def lexsort_rows(z):
     """Stable lexicographic order of the rows of ``z (K, m)`` (first column first), ``np.lexsort(z.T[::-1])``:
     a stable sort on the first column, then runs of equal first values ordered by the other columns."""
@@ -77,7 +78,7 @@ def lexsort_rows(z):
     return order
 
 
-@njit
+@njit(error_model="numpy")
 def predict_ncv(x, P, dt, q):
     """NCV prediction of ``x (M, 6)``, ``P (M, 6, 6)`` over ``dt (M,)``: new arrays (module docstring)."""
     M = x.shape[0]
@@ -111,7 +112,7 @@ def predict_ncv(x, P, dt, q):
     return xn, Pn
 
 
-@njit
+@njit(error_model="numpy")
 def linearize(xi, ps, C, codes, zhat, H):
     """``zhat = h(x)`` (m,) and ``H`` (m, 6) of one state ``xi`` seen from ``ps`` with rotation ``C`` (written
     into ``zhat``, ``H``); the formulas of :func:`iadsim.tracking.measurements.h` and ``H``."""
@@ -152,7 +153,7 @@ def linearize(xi, ps, C, codes, zhat, H):
             H[j, b + 3] = jw0 * C[0, b] + jw1 * C[1, b] + jw2 * C[2, b]
 
 
-@njit
+@njit(error_model="numpy")
 def innovation_cov(Pi, Hi, S0, PHt):
     """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
     m = Hi.shape[0]
@@ -175,13 +176,13 @@ def innovation_cov(Pi, Hi, S0, PHt):
             S0[e, c] = v
 
 
-@njit
+@njit(error_model="numpy")
 def wrap(a):
     """Angle difference to (-pi, pi], as :func:`iadsim.tracking.measurements.residual`."""
     return a - TWO_PI * np.ceil((a - np.pi) / TWO_PI)
 
 
-@njit
+@njit(error_model="numpy")
 def solve(S, B):
     """``S^-1 B`` for ``S (m, m)``, ``B (m, k)`` by Gaussian elimination with partial pivoting (as LAPACK's
     ``gesv``, which ``numpy.linalg.solve`` calls); inputs are not modified."""
@@ -217,7 +218,7 @@ def solve(S, B):
     return X
 
 
-@njit
+@njit(error_model="numpy")
 def mahalanobis2(S, y, L, w):
     """``y^T S^-1 y`` for a symmetric positive definite ``S (m, m)`` by Cholesky ``S = L L^T``: ``|w|^2`` with
     ``L w = y`` (``L`` (m, m), ``w`` (m,) scratch); ``inf`` when ``S`` is not positive definite."""
@@ -243,7 +244,7 @@ def mahalanobis2(S, y, L, w):
     return d2
 
 
-@njit
+@njit(error_model="numpy")
 def lsa(cost):
     """Minimum-cost assignment of every row of ``cost (nr, nc)``, ``nr <= nc``, to a distinct column
     (``inf``: forbidden); returns the column of each row (``-1`` if infeasible). Shortest augmenting paths
@@ -312,7 +313,7 @@ def lsa(cost):
     return col4row
 
 
-@njit
+@njit(error_model="numpy")
 def _find(parent, a):
     while parent[a] != a:
         parent[a] = parent[parent[a]]
@@ -320,7 +321,7 @@ def _find(parent, a):
     return a
 
 
-@njit
+@njit(error_model="numpy")
 def gnn(sel, pr, pc, d2, Mc, K, gate):
     """GNN over the gated pairs ``sel`` (indices into ``pr`` track, ``pc`` detection, ``d2``) of ``Mc`` tracks
     and ``K`` detections: minimizes ``sum d2 + gate * unassigned tracks``; returns the chosen pair indices.
@@ -389,7 +390,7 @@ def gnn(sel, pr, pc, d2, Mc, K, gate):
     return out[:nout]
 
 
-@njit
+@njit(error_model="numpy")
 def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
     """Every pair (covered track ``a``, sorted detection ``j``) with ``d2 < gate``: ``pr, pc, d2`` arrays, and
     ``zhat (M, m)``, ``H (M, m, 6)`` of the tracks that had a candidate (``lin (M,)`` True).
@@ -483,7 +484,7 @@ def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
     return pr[:npair], pc[:npair], pd[:npair], zhat, H, lin
 
 
-@njit
+@njit(error_model="numpy")
 def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_first):
     """Steps 1-4 of :meth:`iadsim.tracking.tracker.Tracker.step` for one scan of one sensor (position
     ``ps``, rotation ``C``, components ``codes``, coverage radius squared ``max_r2``): predict every track to
@@ -620,7 +621,7 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
     return xn, Pn, cov, hit, used, order
 
 
-@njit
+@njit(error_model="numpy")
 def popcount(v):
     c = 0
     while v:
@@ -629,7 +630,7 @@ def popcount(v):
     return c
 
 
-@njit
+@njit(error_model="numpy")
 def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
            z, R, order, used, t, sensor, ps, C, codes, iparams, fparams, timeout, next_id):
     """Steps 5-6 of :meth:`iadsim.tracking.tracker.Tracker.step` (M-of-N, :mod:`iadsim.tracking.management`)
@@ -710,7 +711,7 @@ def finish(ids, x, P, status, hist, scans, misses, n_updates, last_update, last_
             o_ls[:n], o_sc[:n], np.full(n, t), N)
 
 
-@njit
+@njit(error_model="numpy")
 def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
     """Single-detection initial states of the unassigned sorted detections (``used`` False), in order:
     ``x0 (N, 6)``, ``P0 (N, 6, 6)``; the formulas of :func:`iadsim.tracking.management.initiate_from_detections`
@@ -781,12 +782,12 @@ def initiate(z, R, order, used, ps, C, codes, up, up_sigma, v_sigma):
     return x0, P0
 
 
-@njit
+@njit(error_model="numpy")
 def _logistic(t):
     return 0.5 * (1.0 + math.tanh(0.5 * t))
 
 
-@njit
+@njit(error_model="numpy")
 def track_table(x, P, tt, rows, t, q, predict, ecef, alt0, lo, hi, w, used):
     """Rows ``rows`` of the track file as output tables: ``x (N, 6)``, ``P (N, 6, 6)`` (predicted to ``t`` by
     :func:`predict_ncv` when ``predict``) and the kinematic class and confidence of
