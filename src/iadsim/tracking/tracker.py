@@ -17,6 +17,11 @@ measurement fusion, BLK2001 sec. 8 / Blackman & Popoli 1999 sec. 7). Per scan:
 
 The detections are first put in a canonical order (lexicographic on their values), so their order
 inside a scan does not change the result (track ids included).
+
+For ``EKF(NCV)`` with GNN association and M-of-N confirmation (every shipped scenario) steps 1-6 and the
+output tables run in compiled kernels (:mod:`iadsim.tracking._kernels`, ``Tracker(fast=...)``) with the same
+equations; the batched numpy code here is the path of every other configuration and the reference the
+kernels are tested against (equal to round-off).
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ class Tracker:
     fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` (same results to
         round-off). ``None`` (default): when the configuration has them, ``EKF(NCV)`` with GNN association
         and M-of-N confirmation; ``False``: the batched numpy path (the reference) always; ``True``:
-        required (``ValueError`` otherwise). The attribute ``fast`` may be switched between scans.
+        required (``ValueError`` otherwise). The attribute ``fast`` may be switched off (or back on where
+        the configuration has the kernels) between scans: both paths keep the same track file.
 
     Output tables carry the kinematic class of :func:`iadsim.tracking.classify.classify` (with the IMM
     mode probabilities when the filter state has ``mu`` and the filter ``model_names``).
