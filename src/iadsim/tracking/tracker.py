@@ -17,6 +17,11 @@ measurement fusion, BLK2001 sec. 8 / Blackman & Popoli 1999 sec. 7). Per scan:
 
 The detections are first put in a canonical order (lexicographic on their values), so their order
 inside a scan does not change the result (track ids included).
+
+For ``EKF(NCV)`` with GNN association and M-of-N confirmation (every shipped scenario) steps 1-6 and the
+output tables run in compiled kernels (:mod:`iadsim.tracking._kernels`, ``Tracker(fast=...)``) with the same
+equations; the batched numpy code here is the path of every other configuration and the reference the
+kernels are tested against (equal to round-off).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import numpy as np
 
 from iadsim.tracking.association import associate, candidate_pairs, gated_costs, jpda_probabilities
 from iadsim.tracking.classify import classify
+from iadsim.tracking.filters import EKF, EKFState
 from iadsim.tracking.management import (
     TrackerConfig,
     confirm_and_delete,
@@ -35,7 +41,8 @@ from iadsim.tracking.management import (
     record_scan,
     score_increment_hit,
 )
-from iadsim.tracking.measurements import SensorGeometry, residual
+from iadsim.tracking.measurements import COMPONENTS, SensorGeometry, residual
+from iadsim.tracking.motion import NCV
 
 
 @dataclass(frozen=True)
@@ -78,13 +85,18 @@ class Tracker:
         associated; only the counted ones take the scan into M-of-N confirmation, the consecutive-miss
         count and the SPRT score. A simulator passes its sensor model here (sector, horizon, Pd), so a
         radar that cannot see a target does not delete the track another radar holds.
+    fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` (same results to
+        round-off). ``None`` (default): when the configuration has them, ``EKF(NCV)`` with GNN association
+        and M-of-N confirmation; ``False``: the batched numpy path (the reference) always; ``True``:
+        required (``ValueError`` otherwise). The attribute ``fast`` may be switched off (or back on where
+        the configuration has the kernels) between scans: both paths keep the same track file.
 
     Output tables carry the kinematic class of :func:`iadsim.tracking.classify.classify` (with the IMM
     mode probabilities when the filter state has ``mu`` and the filter ``model_names``).
     """
 
     def __init__(self, geom: SensorGeometry, filter, config: TrackerConfig | None = None,
-                 frame: str | None = None, alt0: float = 0.0, counted=None):
+                 frame: str | None = None, alt0: float = 0.0, counted=None, fast: bool | None = None):
         self.geom = geom
         self.counted = counted
         self.filter = filter
@@ -110,6 +122,11 @@ class Tracker:
         self.next_id = 1
         self.time = -np.inf
         self._gates = {}
+        ok = fast_eligible(filter, self.config)
+        if fast and not ok:
+            raise ValueError("Tracker(fast=True) needs EKF(NCV(q)), association='gnn' and confirmation='m_of_n'")
+        self.fast = ok if fast is None else bool(fast)
+        self._consts = None
 
     # -- helpers -----------------------------------------------------------------------------------
     _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "last_sensor",
@@ -148,6 +165,8 @@ class Tracker:
         if t < self.time:
             raise ValueError(f"scan at t={t} is older than the previous scan ({self.time})")
         self.time = t
+        if self.fast:
+            return self._step_fast(t, sensor, z, R)
         comps = self.geom.dims[sensor]
         m = len(comps)
         z = np.asarray(z, dtype=float).reshape(-1, m)
@@ -223,6 +242,55 @@ class Tracker:
         new = np.flatnonzero(~assigned_det)
         if new.size:
             self._initiate(t, sensor, z[new], R[new], comps)
+
+    def _fast_consts(self):
+        """Per-sensor constants of the compiled scan (built once, on the first fast scan)."""
+        if self._consts is None:
+            from iadsim.tracking import _kernels
+
+            cfg, S = self.config, self.geom.S
+            mr = cfg.max_range
+            max_r2 = np.array([np.inf if mr is None or mr[s] is None else float(mr[s]) ** 2 for s in range(S)])
+            tt = cfg.tentative_timeout
+            if tt is None:
+                timeout = np.full(S, np.inf)
+            else:
+                timeout = np.broadcast_to(np.asarray(tt, float), (S,)).astype(float)
+            codes = [np.array([COMPONENTS.index(c) for c in d], np.int64) for d in self.geom.dims]
+            iparams = np.array([cfg.confirm_m, cfg.confirm_n, cfg.max_misses, self.frame == "ecef"], np.int64)
+            fparams = np.array([cfg.pos_std_max, np.log1p(-cfg.pd), cfg.init_up, cfg.init_up_sigma,
+                                cfg.v_max / cfg.v_max_sigmas, np.log(cfg.new_target_density / cfg.clutter_density)])
+            self._consts = (_kernels, max_r2, timeout, codes, iparams, fparams, float(self.filter.motion.q),
+                            np.zeros((0, 6)), np.zeros((0, 6, 6)))
+        return self._consts
+
+    def _step_fast(self, t: float, sensor: int, z, R) -> None:
+        """:meth:`step` in the compiled kernels (:mod:`iadsim.tracking._kernels`; ``EKF(NCV)``, GNN, M-of-N)."""
+        kern, max_r2, timeout, codes, iparams, fparams, q, x0, P0 = self._fast_consts()
+        comps = self.geom.dims[sensor]
+        m = len(comps)
+        # C-contiguous float arrays: one compiled signature per kernel whatever the caller passes
+        z = np.ascontiguousarray(z, dtype=float).reshape(-1, m)
+        R = np.ascontiguousarray(R, dtype=float)
+        if R.ndim == 2:
+            R = R.reshape(1, m, m)
+        elif R.shape[0] != z.shape[0]:
+            R = np.ascontiguousarray(np.broadcast_to(R, (z.shape[0], m, m)))
+        pos, C = self.geom.position[sensor], self.geom.C[sensor]
+        st = self.state
+        x, P = (x0, P0) if st is None else (st.x, st.P)
+        x, P, cov, hit, used, order = kern.scan(x, P, self.t, self.status, t, pos, C, codes[sensor],
+                                                max_r2[sensor], q, z, R, self._gate(m), self.config.confirmed_first)
+        if self.counted is not None and x.shape[0]:
+            cov &= self.counted(sensor, x[:, 0:3])
+        (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+         self.last_sensor, self.score, self.t, n_new) = kern.finish(
+            self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+            self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor], iparams,
+            fparams, timeout, self.next_id)
+        self.next_id += n_new
+        if st is not None or n_new:
+            self.state = EKFState(x, P)
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
@@ -321,22 +389,64 @@ class Tracker:
                           np.zeros(0, np.int64), np.zeros(0), np.zeros(0, np.int8), np.zeros(0, np.int8),
                           np.zeros(0))
 
+    def _table_fast(self, idx, t=None) -> TrackTable:
+        """:meth:`_table` in one kernel (:func:`iadsim.tracking._kernels.track_table`), predicted to ``t``
+        unless ``None``."""
+        kern, q = self._fast_consts()[0], self._consts[6]
+        lo, hi, w, used = _class_boxes()
+        x, P, cls, conf = kern.track_table(self.state.x, self.state.P, self.t, idx, 0.0 if t is None else float(t),
+                                           q, t is not None, self.frame == "ecef", self.alt0, lo, hi, w, used)
+        return TrackTable(id=self.id[idx], x=x, P=P, t=self.t[idx] if t is None else np.full(idx.size, float(t)),
+                          n_updates=self.n_updates[idx], last_update=self.last_update[idx],
+                          status=self.status[idx], cls=cls, cls_conf=conf)
+
     def confirmed(self) -> TrackTable:
         """Confirmed tracks at the time of their last processed scan."""
         if self.state is None:
             return self._empty()
-        return self._table(np.flatnonzero(self.status == 1))
+        idx = np.flatnonzero(self.status == 1)
+        return self._table_fast(idx) if self.fast else self._table(idx)
 
     def all_tracks(self) -> TrackTable:
         """Every track, tentative included (diagnostics)."""
         if self.state is None:
             return self._empty()
-        return self._table(np.arange(len(self)))
+        idx = np.arange(len(self))
+        return self._table_fast(idx) if self.fast else self._table(idx)
 
     def predict_confirmed(self, t: float) -> TrackTable:
         """Confirmed tracks predicted to time ``t`` (the tracker's state is not changed)."""
         if self.state is None:
             return self._empty()
         idx = np.flatnonzero(self.status == 1)
+        if self.fast:
+            return self._table_fast(idx, t)
         st = self.filter.predict(self.state.take(idx), float(t) - self.t[idx])
         return self._table(idx, state=st, t=t)
+
+
+def _class_boxes():
+    """The membership boxes of :mod:`iadsim.tracking.classify` as arrays ``(3 features, 4 classes)``: lower
+    and upper edges, widths and whether the class uses the feature (for the compiled track tables)."""
+    if not _BOXES_ARRAYS:
+        from iadsim.tracking.classify import _BOXES, CLASSES
+
+        feats = ("speed", "alt", "climb")
+        lo, hi, w = (np.zeros((3, len(CLASSES))) for _ in range(3))
+        used = np.zeros((3, len(CLASSES)), bool)
+        for f, name in enumerate(feats):
+            for k, box in enumerate(_BOXES[name]):
+                if box is not None:
+                    (lo[f, k], hi[f, k], w[f, k]), used[f, k] = box, True
+        _BOXES_ARRAYS.extend((lo, hi, w, used))
+    return tuple(_BOXES_ARRAYS)
+
+
+_BOXES_ARRAYS: list = []
+
+
+def fast_eligible(filter, config: TrackerConfig) -> bool:
+    """Whether :class:`Tracker` has the compiled scan for this filter and configuration: ``EKF(NCV(q))``
+    (6 states), GNN association and M-of-N confirmation (every other option keeps the numpy path)."""
+    return (type(filter) is EKF and type(getattr(filter, "motion", None)) is NCV and filter.n == 6
+            and config.association == "gnn" and config.confirmation == "m_of_n")
