@@ -44,6 +44,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim._numba import njit
+from iadsim.tracking._kernels import _find, lsa
 from iadsim.tracking.management import chi2_ppf
 
 #: above this many truth-estimate pairs, candidate pairs come from a k-d tree instead of the full matrix
@@ -134,21 +135,14 @@ def _assign(ri, ci, d, m: int, n: int, c: float, p: float):
 
 
 @njit
-def _find(parent, a):
-    while parent[a] != a:
-        parent[a] = parent[parent[a]]
-        a = parent[a]
-    return a
-
-
-@njit
-def _gospa_kernel(X, Y, c):
-    """The candidate pairs (``d < c``, ``d`` summed as :func:`_dist` sums it), their connected components
-    (union-find over truths ``0..m-1`` and estimates ``m..m+n-1``) and the nearest pair of every component
-    with one truth or one estimate (ties: the lower truth, then the lower estimate index), in one pass.
-
-    Returns ``(star_r, star_c)``, the pairs of those components, and ``(ri, ci, d, root)``, the candidate
-    edges of the other components with their component's root node (solved by :func:`_solve_blocks`)."""
+def _gospa_kernel(X, Y, c, p):
+    """The whole sparse GOSPA assignment in one pass: the candidate pairs (``d < c``, ``d`` summed as
+    :func:`_dist` sums it), their connected components (union-find over truths ``0..m-1`` and estimates
+    ``m..m+n-1``), the nearest pair of every component with one truth or one estimate (ties: the lower truth,
+    then the lower estimate index) and, for every other component, the assignment on its own block of
+    ``min(d, c)^p`` (:func:`iadsim.tracking._kernels.lsa`, the algorithm of ``scipy.optimize.
+    linear_sum_assignment``, on the block or its transpose as scipy takes it). Returns the pairs ``(pr, pc)``
+    in increasing truth index."""
     m, n, dim = X.shape[0], Y.shape[0], X.shape[1]
     cap = 64
     ri = np.empty(cap, np.int64)
@@ -194,6 +188,7 @@ def _gospa_kernel(X, Y, c):
         if not seen_c[ci[e]]:
             seen_c[ci[e]] = True
             n_cols[root[e]] += 1
+    col_of = np.full(m, -1, np.int64)  # the pair of each truth
     best = np.full(m + n, -1, np.int64)
     n_big = 0
     for e in range(k):
@@ -204,28 +199,62 @@ def _gospa_kernel(X, Y, c):
                 best[g] = e
         else:
             n_big += 1
-    n_star = 0
     for g in range(m + n):
         if best[g] >= 0:
-            n_star += 1
-    star_r = np.empty(n_star, np.int64)
-    star_c = np.empty(n_star, np.int64)
+            col_of[ri[best[g]]] = ci[best[g]]
+    if n_big:
+        # the edges of the larger components, grouped by component (stable in edge order)
+        big = np.empty(n_big, np.int64)
+        q = 0
+        for e in range(k):
+            g = root[e]
+            if not (n_rows[g] == 1 or n_cols[g] == 1):
+                big[q] = e
+                q += 1
+        big = big[np.argsort(root[big], kind="mergesort")]
+        cp = c ** p
+        r_loc = np.full(m, -1, np.int64)
+        c_loc = np.full(n, -1, np.int64)
+        a0 = 0
+        while a0 < n_big:
+            a1 = a0
+            while a1 < n_big and root[big[a1]] == root[big[a0]]:
+                a1 += 1
+            ed = big[a0:a1]
+            ur = np.unique(ri[ed])
+            uc = np.unique(ci[ed])
+            for q in range(ur.size):
+                r_loc[ur[q]] = q
+            for q in range(uc.size):
+                c_loc[uc[q]] = q
+            block = np.full((ur.size, uc.size), cp)
+            has = np.zeros((ur.size, uc.size), np.bool_)
+            for e in ed:
+                block[r_loc[ri[e]], c_loc[ci[e]]] = dd[e] ** p
+                has[r_loc[ri[e]], c_loc[ci[e]]] = True
+            if ur.size <= uc.size:
+                col4row = lsa(block)
+                for q in range(ur.size):
+                    if col4row[q] >= 0 and has[q, col4row[q]]:
+                        col_of[ur[q]] = uc[col4row[q]]
+            else:
+                row4col = lsa(block.T.copy())
+                for q in range(uc.size):
+                    if row4col[q] >= 0 and has[row4col[q], q]:
+                        col_of[ur[row4col[q]]] = uc[q]
+            a0 = a1
+    n_pairs = 0
+    for i in range(m):
+        if col_of[i] >= 0:
+            n_pairs += 1
+    pr = np.empty(n_pairs, np.int64)
+    pc = np.empty(n_pairs, np.int64)
     q = 0
-    for g in range(m + n):
-        if best[g] >= 0:
-            star_r[q], star_c[q] = ri[best[g]], ci[best[g]]
+    for i in range(m):
+        if col_of[i] >= 0:
+            pr[q], pc[q] = i, col_of[i]
             q += 1
-    big_r = np.empty(n_big, np.int64)
-    big_c = np.empty(n_big, np.int64)
-    big_d = np.empty(n_big)
-    big_g = np.empty(n_big, np.int64)
-    q = 0
-    for e in range(k):
-        g = root[e]
-        if not (n_rows[g] == 1 or n_cols[g] == 1):
-            big_r[q], big_c[q], big_d[q], big_g[q] = ri[e], ci[e], dd[e], g
-            q += 1
-    return star_r, star_c, big_r, big_c, big_d, big_g
+    return pr, pc
 
 
 def _solve_blocks(ri, ci, d, comp, c: float, p: float):
@@ -257,8 +286,8 @@ def _solve_blocks(ri, ci, d, comp, c: float, p: float):
 def gospa(X, Y, c: float, p: float = 2.0) -> GOSPA:
     """GOSPA (alpha = 2) between truths ``X (m, d)`` and estimates ``Y (n, d)``; see module docstring.
 
-    Gated at ``c`` and solved per connected component of the candidate pairs (:func:`_gospa_kernel`, then
-    :func:`_solve_blocks`); equal to :func:`gospa_dense`, and pair for pair to :func:`gospa_reference`
+    Gated at ``c`` and solved per connected component of the candidate pairs in one compiled pass
+    (:func:`_gospa_kernel`); equal to :func:`gospa_dense`, and pair for pair to :func:`gospa_reference`
     (the same decomposition in array form, with a k-d tree for large frames)."""
     m, n = len(X), len(Y)
     half = c**p / 2.0
@@ -267,11 +296,8 @@ def gospa(X, Y, c: float, p: float = 2.0) -> GOSPA:
         return GOSPA(cost ** (1 / p), 0.0, half * m, half * n, m, n, ())
     X = np.ascontiguousarray(np.asarray(X, float).reshape(m, -1))
     Y = np.ascontiguousarray(np.asarray(Y, float).reshape(n, -1))
-    sr, sc, br, bc, bd, bg = _gospa_kernel(X, Y, float(c))
-    out_r, out_c = _solve_blocks(br, bc, bd, bg, c, p)
-    pr, pc = np.concatenate([sr, *out_r]), np.concatenate([sc, *out_c])
-    order = np.argsort(pr, kind="stable")
-    return _gospa_result(X, Y, pr[order], pc[order], c, p)
+    pr, pc = _gospa_kernel(X, Y, float(c), float(p))
+    return _gospa_result(X, Y, pr, pc, c, p)
 
 
 def gospa_reference(X, Y, c: float, p: float = 2.0) -> GOSPA:
