@@ -39,12 +39,11 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from iadsim.tracking.measurements import residual
+
+# scipy's solvers are imported where they are used: the compiled scan (iadsim.tracking._kernels) of every
+# shipped scenario does not need them, so a run does not pay their import
 
 _BIG = 1e12
 #: below this many track-detection pairs the full cost matrix is cheaper than the KD-tree pre-gate
@@ -84,6 +83,8 @@ def candidate_pairs(zhat, S, z, comps: tuple, gate: float):
         if c in comps:
             sang = sang + sd[:, comps.index(c)]
     radius = g * (sr + (zhat[:, comps.index("r")] + g * sr) * np.minimum(sang, np.pi)) * (1 + 1e-9) + 1e-6
+    from scipy.spatial import cKDTree
+
     tree = cKDTree(embed(z, comps))
     hits = tree.query_ball_point(embed(zhat, comps), radius, return_sorted=False)
     lengths = np.fromiter(map(len, hits), dtype=np.intp, count=M)
@@ -134,6 +135,9 @@ def gnn(rows, cols, d2, M: int, K: int, gate: float):
         out_r.append(tr[a])
         out_c.append(de[b])
         return np.concatenate(out_r), np.concatenate(out_c)
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(rows.size), (rows, M + cols)), shape=(M + K, M + K))
     _, label = connected_components(graph, directed=False)
     comp = label[rows]
@@ -168,6 +172,8 @@ def _lsa_with_miss(ti, di, d2, nt: int, nd: int, gate: float):
     cost = np.full((nt, nd + nt), _BIG)
     cost[ti, di] = d2
     cost[np.arange(nt), nd + np.arange(nt)] = gate
+    from scipy.optimize import linear_sum_assignment
+
     a, b = linear_sum_assignment(cost)
     real = b < nd
     return a[real], b[real]
@@ -224,6 +230,9 @@ def jpda_probabilities(rows, cols, L, M: int, K: int, pd_pg: float, max_events: 
     if rows.size == 0:
         return beta, np.ones(M), 0
     q = 1.0 - pd_pg
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     graph = coo_matrix((np.ones(rows.size), (rows, M + cols)), shape=(M + K, M + K))
     _, label = connected_components(graph, directed=False)
     comp = label[rows]
