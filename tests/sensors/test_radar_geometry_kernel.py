@@ -100,3 +100,23 @@ def test_plain_scan_detections_are_the_general_path_bit_for_bit(kw):
         assert fast.last_sector == slow.last_sector
         seen += int(np.count_nonzero(a.truth_id >= 0))
     assert seen > 50
+
+
+@pytest.mark.parametrize("kw", CASES)
+def test_cover_within_is_geometry_cover_inside_the_cut(kw):
+    """Radar.cover_within (the tracker's counting, one pass) equals geometry()'s coverage of the targets
+    within r_cut of the site, False beyond, with geometry()'s azimuth and elevation where covered."""
+    radar = _radar(**kw)
+    rng = np.random.default_rng(12)
+    pos, _ = _targets(radar, rng, 3000)
+    r_cut = 0.6 * radar.params.r_max
+    d = np.linalg.norm(pos - radar.ecef, axis=1)
+    sectors = [None] + (list(range(radar.params.sectors)) if radar.params.sectors > 1 else [])
+    for sector in sectors:
+        cover, az_el = radar.cover_within(pos, r_cut, sector)
+        geo, ref = radar.geometry_reference(pos, np.zeros_like(pos), sector)
+        ref = ref & (d <= r_cut)
+        assert np.array_equal(cover, ref)
+        np.testing.assert_allclose(az_el[cover], geo[cover, 1:3], rtol=0, atol=1e-12)
+        assert np.all(az_el[d > r_cut] == 0.0)
+    assert 0 < cover.sum() < np.count_nonzero(d <= r_cut)

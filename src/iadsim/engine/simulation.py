@@ -69,15 +69,11 @@ def small_target_counting(radars, schedulers=None):
     r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
 
     def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
-        out = np.zeros(pos.shape[0], bool)
         radar = radars[sensor]
-        d = pos - radar.ecef
-        near = np.flatnonzero(np.einsum("mi,mi->m", d, d) <= r_small[sensor] ** 2)  # cheap range cut first
-        if near.size:  # a rotating radar's scan counts only in the sector it just looked at
-            geo, cover = radar.geometry(pos[near], np.zeros((near.size, 3)), radar.last_sector)
-            if schedulers is not None and schedulers[sensor] is not None:
-                cover &= schedulers[sensor].looked(geo[:, 1], geo[:, 2])
-            out[near] = cover
+        # a rotating radar's scan counts only in the sector it just looked at
+        out, az_el = radar.cover_within(pos, r_small[sensor], radar.last_sector)
+        if schedulers is not None and schedulers[sensor] is not None and out.any():
+            out[out] = schedulers[sensor].looked(az_el[out, 0], az_el[out, 1])
         if len(radar.last_strobes):
             out |= radar.along_strobes(pos)
         return out

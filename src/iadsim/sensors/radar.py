@@ -135,55 +135,92 @@ _TWO_PI = 2.0 * np.pi
 
 
 @njit
+def _target_geometry(pos, i, vx, vy, vz, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width, sectors, sector,
+                     k_earth, tol, n02, kR, ax):
+    """``(r, az, el, rdot, covered)`` of target ``i`` (velocity ``vx, vy, vz``): ENU rotation,
+    :func:`~iadsim.frames.enu2aer`, the range rate, the coverage window, the scan sector and
+    :func:`horizon_visible` (``n02 = |ecef|^2``, ``kR = k R``, ``ax = kR + h_r`` of the radar, as there)."""
+    r0, r1, r2 = pos[i, 0] - ecef[0], pos[i, 1] - ecef[1], pos[i, 2] - ecef[2]
+    e = r0 * C[0, 0] + r1 * C[0, 1] + r2 * C[0, 2]
+    nn = r0 * C[1, 0] + r1 * C[1, 1] + r2 * C[1, 2]
+    u = r0 * C[2, 0] + r1 * C[2, 1] + r2 * C[2, 2]
+    horiz = np.hypot(e, nn)
+    az = np.arctan2(e, nn) % _TWO_PI
+    el = np.arctan2(u, horiz)
+    r = np.sqrt(horiz * horiz + u * u)
+    rd = (r0 * vx + r1 * vy + r2 * vz) / (r if r > 0 else 1.0)
+    ok = r >= r_min and r <= r_max and el >= el_min and el <= el_max
+    if ok and az_width < _TWO_PI:
+        off = (az - az_center + np.pi) % _TWO_PI - np.pi
+        ok = abs(off) <= 0.5 * az_width
+    if ok and sector >= 0 and sectors > 1:
+        ok = int(np.floor((az % _TWO_PI) * (sectors / _TWO_PI))) % sectors == sector
+    if ok:  # horizon_visible
+        px, py, pz = pos[i, 0], pos[i, 1], pos[i, 2]
+        nt2 = px * px + py * py + pz * pz
+        nt = np.sqrt(nt2)
+        h_t = nt - _A * _B / np.sqrt(_B * _B * (1.0 - pz * pz / nt2) + _A * _A * (pz * pz / nt2))
+        dot = px * ecef[0] + py * ecef[1] + pz * ecef[2]
+        theta = np.arctan2(np.sqrt(max(n02 * nt2 - dot * dot, 0.0)), dot)
+        te = theta / k_earth
+        bx, by = (kR + h_t) * np.cos(te), (kR + h_t) * np.sin(te)
+        dx, dy = bx - ax, by
+        dd = dx * dx + dy * dy
+        s = -(ax * dx) / dd if dd > 0 else 0.0
+        if s > 0.0 and s < 1.0:
+            dmin = abs(ax * dy) / np.sqrt(dd if dd > 0 else 1.0)
+        else:
+            dmin = min(abs(ax), np.hypot(bx, by))
+        ok = dmin >= kR - tol and h_t >= -tol
+    return r, az, el, rd, ok
+
+
+@njit
+def _site_constants(ecef, k_earth):
+    n02 = ecef[0] * ecef[0] + ecef[1] * ecef[1] + ecef[2] * ecef[2]
+    R0 = _A * _B / np.sqrt(_B * _B * (1.0 - ecef[2] * ecef[2] / n02) + _A * _A * (ecef[2] * ecef[2] / n02))
+    kR = k_earth * R0
+    return n02, kR, kR + (np.sqrt(n02) - R0)
+
+
+@njit
 def _geometry_kernel(pos, vel, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width, sectors, sector,
                      k_earth, tol):
-    """:meth:`Radar.geometry` without terrain, one pass per target (the same equations as the array form,
-    :meth:`Radar.geometry_reference`: ENU rotation, :func:`~iadsim.frames.enu2aer`, the range rate, the
-    coverage window, the scan sector and :func:`horizon_visible`). ``sector < 0``: the whole coverage."""
+    """:meth:`Radar.geometry` without terrain, one pass per target (:func:`_target_geometry`, the same
+    equations as the array form, :meth:`Radar.geometry_reference`). ``sector < 0``: the whole coverage."""
     n = pos.shape[0]
     geo = np.empty((n, 4))
     cover = np.zeros(n, np.bool_)
-    n02 = ecef[0] * ecef[0] + ecef[1] * ecef[1] + ecef[2] * ecef[2]
-    R0 = _A * _B / np.sqrt(_B * _B * (1.0 - ecef[2] * ecef[2] / n02) + _A * _A * (ecef[2] * ecef[2] / n02))
-    n0 = np.sqrt(n02)
-    kR = k_earth * R0
-    ax = kR + (n0 - R0)
+    n02, kR, ax = _site_constants(ecef, k_earth)
     for i in range(n):
-        r0, r1, r2 = pos[i, 0] - ecef[0], pos[i, 1] - ecef[1], pos[i, 2] - ecef[2]
-        e = r0 * C[0, 0] + r1 * C[0, 1] + r2 * C[0, 2]
-        nn = r0 * C[1, 0] + r1 * C[1, 1] + r2 * C[1, 2]
-        u = r0 * C[2, 0] + r1 * C[2, 1] + r2 * C[2, 2]
-        horiz = np.hypot(e, nn)
-        az = np.arctan2(e, nn) % _TWO_PI
-        el = np.arctan2(u, horiz)
-        r = np.sqrt(horiz * horiz + u * u)
-        rd = r0 * vel[i, 0] + r1 * vel[i, 1] + r2 * vel[i, 2]
-        geo[i, 0], geo[i, 1], geo[i, 2], geo[i, 3] = r, az, el, rd / (r if r > 0 else 1.0)
-        ok = r >= r_min and r <= r_max and el >= el_min and el <= el_max
-        if ok and az_width < _TWO_PI:
-            off = (az - az_center + np.pi) % _TWO_PI - np.pi
-            ok = abs(off) <= 0.5 * az_width
-        if ok and sector >= 0 and sectors > 1:
-            ok = int(np.floor((az % _TWO_PI) * (sectors / _TWO_PI))) % sectors == sector
-        if ok:  # horizon_visible
-            px, py, pz = pos[i, 0], pos[i, 1], pos[i, 2]
-            nt2 = px * px + py * py + pz * pz
-            nt = np.sqrt(nt2)
-            h_t = nt - _A * _B / np.sqrt(_B * _B * (1.0 - pz * pz / nt2) + _A * _A * (pz * pz / nt2))
-            dot = px * ecef[0] + py * ecef[1] + pz * ecef[2]
-            theta = np.arctan2(np.sqrt(max(n02 * nt2 - dot * dot, 0.0)), dot)
-            te = theta / k_earth
-            bx, by = (kR + h_t) * np.cos(te), (kR + h_t) * np.sin(te)
-            dx, dy = bx - ax, by
-            dd = dx * dx + dy * dy
-            s = -(ax * dx) / dd if dd > 0 else 0.0
-            if s > 0.0 and s < 1.0:
-                dmin = abs(ax * dy) / np.sqrt(dd if dd > 0 else 1.0)
-            else:
-                dmin = min(abs(ax), np.hypot(bx, by))
-            ok = dmin >= kR - tol and h_t >= -tol
+        r, az, el, rd, ok = _target_geometry(pos, i, vel[i, 0], vel[i, 1], vel[i, 2], ecef, C, r_min, r_max,
+                                             el_min, el_max, az_center, az_width, sectors, sector, k_earth, tol,
+                                             n02, kR, ax)
+        geo[i, 0], geo[i, 1], geo[i, 2], geo[i, 3] = r, az, el, rd
         cover[i] = ok
     return geo, cover
+
+
+@njit
+def _near_cover_kernel(pos, ecef, C, r_cut, r_min, r_max, el_min, el_max, az_center, az_width, sectors, sector,
+                       k_earth, tol):
+    """The coverage of :meth:`Radar.geometry` (without terrain) of the targets within ``r_cut`` of the site
+    (``|pos - site|^2 <= r_cut^2``), False beyond; and their azimuth and elevation: the tracker's counting
+    (:func:`iadsim.engine.simulation.small_target_counting`) in one pass."""
+    n = pos.shape[0]
+    cover = np.zeros(n, np.bool_)
+    az_el = np.zeros((n, 2))
+    n02, kR, ax = _site_constants(ecef, k_earth)
+    r2cut = r_cut * r_cut
+    for i in range(n):
+        d0, d1, d2 = pos[i, 0] - ecef[0], pos[i, 1] - ecef[1], pos[i, 2] - ecef[2]
+        if d0 * d0 + d1 * d1 + d2 * d2 > r2cut:
+            continue
+        _, az, el, _, ok = _target_geometry(pos, i, 0.0, 0.0, 0.0, ecef, C, r_min, r_max, el_min, el_max,
+                                            az_center, az_width, sectors, sector, k_earth, tol, n02, kR, ax)
+        cover[i] = ok
+        az_el[i, 0], az_el[i, 1] = az, el
+    return cover, az_el
 
 
 @dataclass(frozen=True)
@@ -450,6 +487,19 @@ class Radar:
         if self.terrain is not None and cover.any():
             cover[cover] = self.terrain.visible(p.lat, p.lon, p.alt, pos[cover], p.k_earth)
         return geo, cover
+
+    def cover_within(self, pos, r_cut: float, sector: int | None = None):
+        """``(cover (N,), az_el (N, 2))``: :meth:`geometry`'s coverage of the positions ``pos`` within ``r_cut``
+        of the site (False beyond it, where ``az_el`` is 0), with the terrain's line of sight; one compiled
+        pass (:func:`_near_cover_kernel`)."""
+        p = self.params
+        pos = np.ascontiguousarray(np.atleast_2d(pos), dtype=float)
+        cover, az_el = _near_cover_kernel(pos, self.ecef, self.C, float(r_cut), p.r_min, p.r_max, p.el_min,
+                                          p.el_max, p.az_center, p.az_width, p.sectors,
+                                          -1 if sector is None else int(sector), p.k_earth, 1e-6)
+        if self.terrain is not None and cover.any():
+            cover[cover] = self.terrain.visible(p.lat, p.lon, p.alt, pos[cover], p.k_earth)
+        return cover, az_el
 
     def geometry_reference(self, pos, vel, sector: int | None = None):
         """:meth:`geometry` in array form (numpy over the targets): the reference the compiled pass is tested
