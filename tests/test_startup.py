@@ -74,3 +74,28 @@ def test_subpackages_are_attributes_on_first_access():
     p = run_python("import iadsim, sys; m = iadsim.errors; print(m is sys.modules['iadsim.errors'])")
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "True"
+
+
+def test_console_entry_exits_with_the_code_its_output_and_exit_handlers(tmp_path):
+    """entry() ends the process with os._exit after the command (no interpreter teardown): the exit code is
+    the command's, everything it printed reaches the pipes, and exit handlers still run."""
+    marker = tmp_path / "atexit.txt"
+    code = f"""
+import atexit, sys
+atexit.register(lambda: open({str(marker)!r}, "w").write("ran"))
+sys.argv = ["iadsim"] + sys.argv[1:]
+from iadsim.cli import entry
+entry()
+raise SystemExit("not reached")
+"""
+    ok = subprocess.run([sys.executable, "-c", code, "validate", "examples/scenarios/quickstart.yaml"],
+                        capture_output=True, text=True, timeout=120)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.startswith("ok: examples/scenarios/quickstart.yaml") and ok.stdout.endswith("\n")
+    assert marker.read_text() == "ran"
+    marker.unlink()
+    bad = subprocess.run([sys.executable, "-c", code, "validate", str(tmp_path / "missing.yaml")],
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 3
+    assert bad.stderr.strip().endswith("missing.yaml: file not found") and bad.stdout == ""
+    assert marker.read_text() == "ran"
