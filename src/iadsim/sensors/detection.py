@@ -18,7 +18,9 @@ Sources
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import chndtr, gammainc, gammaincc, gammainccinv
+
+# scipy.special is imported by the functions that need it (several pulses, the Marcum model): a radar of one
+# pulse per look, Swerling 1, has closed forms, and a run of such radars does not pay the import
 
 __all__ = [
     "db2lin",
@@ -58,6 +60,8 @@ def snr_from_reference(r, rcs, r_ref, rcs_ref, snr_ref):
 
 def _threshold(pfa, n):
     """Normalised threshold T of the sum of n square-law samples (unit noise power): Pfa = Q(n, T)."""
+    from scipy.special import gammainccinv
+
     return gammainccinv(n, pfa)
 
 
@@ -75,6 +79,8 @@ def pd_swerling1(snr, pfa, n=1):
     pfa = np.asarray(pfa, float)
     if np.all(np.asarray(n) == 1):
         return pfa ** (1.0 / (1.0 + snr))
+    from scipy.special import gammainc
+
     n = np.asarray(n, float)
     T = _threshold(pfa, n)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -142,6 +148,8 @@ def pd_marcum_exact(snr, pfa, n=1):
     """
     T = _threshold(pfa, n)
     n = np.asarray(n, float)
+    from scipy.special import chndtr
+
     return 1.0 - chndtr(2.0 * T, 2.0 * n, 2.0 * n * np.asarray(snr, float))
 
 
@@ -165,4 +173,6 @@ def snr_marcum_exact(pd, pfa, n=1):
 
 def pfa_from_threshold(T, n=1):
     """False-alarm probability of threshold ``T`` on n square-law samples of unit noise: ``Q(n, T)``."""
+    from scipy.special import gammaincc
+
     return gammaincc(n, T)
