@@ -120,3 +120,20 @@ def test_cover_within_is_geometry_cover_inside_the_cut(kw):
         np.testing.assert_allclose(az_el[cover], geo[cover, 1:3], rtol=0, atol=1e-12)
         assert np.all(az_el[d > r_cut] == 0.0)
     assert 0 < cover.sum() < np.count_nonzero(d <= r_cut)
+
+
+@pytest.mark.parametrize("kw", [c for c in CASES if "sectors" not in c] + [{"sectors": 8}])
+def test_plain_expected_pd_equals_the_array_form(kw):
+    """Radar.pd_expected's compiled pass (plain single-pulse Swerling 1 radar) against the array form: zero
+    outside the same coverage, the same Pd to round-off inside (pfa^(1 / (1 + SNR)))."""
+    radar = _radar(pfa=1e-6, pd_ref=0.8, **kw)
+    rng = np.random.default_rng(13)
+    pos, vel = _targets(radar, rng, 3000)
+    away = np.linalg.norm(pos - radar.ecef, axis=1) > 0
+    pos, vel = pos[away], vel[away]
+    rcs = rng.lognormal(0.0, 2.0, pos.shape[0])
+    a = radar.pd_expected(pos, vel, rcs)
+    b = radar.pd_expected_reference(pos, vel, rcs)
+    assert np.array_equal(a > 0, b > 0) and np.count_nonzero(b > 0) > 100
+    np.testing.assert_allclose(a, b, rtol=1e-14, atol=0)
+    assert np.count_nonzero((b > 0.05) & (b < 0.95)) > 50  # the steep part of the curve was exercised

@@ -202,6 +202,25 @@ def _geometry_kernel(pos, vel, ecef, C, r_min, r_max, el_min, el_max, az_center,
 
 
 @njit
+def _pd_plain_kernel(pos, vel, rcs, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width, k_earth, tol,
+                     r_ref, rcs_ref, snr_ref, pfa):
+    """:meth:`Radar.pd_expected` of a plain single-pulse Swerling 1 radar in one pass: the coverage of
+    :func:`_target_geometry`, the SNR of :func:`~iadsim.sensors.detection.snr_from_reference` and
+    ``Pd = Pfa^(1 / (1 + SNR))`` (:func:`~iadsim.sensors.detection.pd_swerling1`, ``n = 1``); 0 outside."""
+    n = pos.shape[0]
+    out = np.zeros(n)
+    n02, kR, ax = _site_constants(ecef, k_earth)
+    for i in range(n):
+        r, _, _, _, ok = _target_geometry(pos, i, vel[i, 0], vel[i, 1], vel[i, 2], ecef, C, r_min, r_max,
+                                          el_min, el_max, az_center, az_width, 1, -1, k_earth, tol, n02, kR, ax)
+        if ok:
+            q = r_ref / r
+            snr = snr_ref * (rcs[i] / rcs_ref) * (q * q) * (q * q)
+            out[i] = pfa ** (1.0 / (1.0 + snr))
+    return out
+
+
+@njit
 def _near_cover_kernel(pos, ecef, C, r_cut, r_min, r_max, el_min, el_max, az_center, az_width, sectors, sector,
                        k_earth, tol):
     """The coverage of :meth:`Radar.geometry` (without terrain) of the targets within ``r_cut`` of the site
@@ -596,6 +615,19 @@ class Radar:
     def pd_expected(self, pos, vel, rcs, jammers: ActiveJammers | None = None):
         """Single-look detection probability (N,) of targets at ``pos``, ``vel`` over the whole coverage (0
         outside it), with clutter, the notch and jamming as in :meth:`measure`."""
+        p = self.params
+        if self._plain and self.terrain is None and p.swerling == 1 and p.n_pulses == 1 and not (
+                jammers is not None and len(jammers) and p.jammable):
+            return _pd_plain_kernel(np.ascontiguousarray(np.atleast_2d(pos), dtype=float),
+                                    np.ascontiguousarray(np.atleast_2d(vel), dtype=float),
+                                    np.ascontiguousarray(rcs, dtype=float), self.ecef, self.C, p.r_min, p.r_max,
+                                    p.el_min, p.el_max, p.az_center, p.az_width, p.k_earth, 1e-6, p.r_ref,
+                                    p.rcs_ref, self.snr_ref, p.pfa)
+        return self.pd_expected_reference(pos, vel, rcs, jammers)
+
+    def pd_expected_reference(self, pos, vel, rcs, jammers: ActiveJammers | None = None):
+        """:meth:`pd_expected` in array form (geometry, :meth:`sinr`, :meth:`pd`): every radar's path, and
+        the reference of the plain radar's compiled pass (:func:`_pd_plain_kernel`)."""
         geo, cover = self.geometry(pos, vel)
         sinr, cover = self.sinr(geo, cover, rcs, jammers)
         return np.where(cover, self.pd(sinr), 0.0)
