@@ -137,7 +137,8 @@ def _assign(ri, ci, d, m: int, n: int, c: float, p: float):
 @njit
 def _gospa_kernel(X, Y, c, p):
     """The whole sparse GOSPA assignment in one pass: the candidate pairs (``d < c``, ``d`` summed as
-    :func:`_dist` sums it), their connected components (union-find over truths ``0..m-1`` and estimates
+    :func:`_dist` sums it; searched in a window of the estimates sorted on their first coordinate), their
+    connected components (union-find over truths ``0..m-1`` and estimates
     ``m..m+n-1``), the nearest pair of every component with one truth or one estimate (ties: the lower truth,
     then the lower estimate index) and, for every other component, the assignment on its own block of
     ``min(d, c)^p`` (:func:`iadsim.tracking._kernels.lsa`, the algorithm of ``scipy.optimize.
@@ -149,8 +150,15 @@ def _gospa_kernel(X, Y, c, p):
     ci = np.empty(cap, np.int64)
     dd = np.empty(cap)
     k = 0
+    # the estimates in order of their first coordinate: each truth looks only at the window within c of
+    # its own (a pair outside it has d >= c), so the search grows with the candidates, not with m n
+    by_x = np.argsort(Y[:, 0], kind="mergesort")
+    ys = Y[by_x, 0]
     for i in range(m):
-        for j in range(n):
+        lo = np.searchsorted(ys, X[i, 0] - c, side="left")
+        hi = np.searchsorted(ys, X[i, 0] + c, side="right")
+        for w in range(lo, hi):
+            j = by_x[w]
             s = 0.0
             near = True
             for a in range(dim):
