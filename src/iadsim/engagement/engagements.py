@@ -166,6 +166,7 @@ class Engagements:
             self.linked[f, list(radars)] = True
         self.st = new_state(0)
         self.n = 0
+        self._views = (None, -1, {})  # (state dict, n, its views of the first n rows): advance's arguments
         self.row_eng = np.zeros(0, np.int64)
         self.row_uplink = np.zeros(0)
         self.t_advanced = 0.0
@@ -388,7 +389,9 @@ class Engagements:
             return
         alive = self.ts.status == FLYING
         cand = np.flatnonzero(alive)
-        st = {k: v[: self.n] for k, v in self.st.items()}
+        if self._views[0] is not self.st or self._views[1] != self.n:  # views of the first n rows, once per size
+            self._views = (self.st, self.n, {k: v[: self.n] for k, v in self.st.items()})
+        st = self._views[2]
         run(st, t, FLYOUT_DT, False, J2, True, self.air, active, cand, self.threats.truth, alive,
             terrain=self.c.terrain)
         ended = np.flatnonzero(active & (st["phase"] == af.DONE))
