@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from iadsim.assignment._windows import fused_windows, window_arrays
 from iadsim.engagement.envelope import EnvelopeSet, earliest_intercepts_compiled
 from iadsim.engagement.lethality import expected_pk_circular_normal, kind_code_of
 from iadsim.evaluation.predict import ASSUMED_BETA, predict_positions
@@ -158,8 +159,17 @@ class Doctrine:
         self.P_salvo = 1.0 - (1.0 - self.fu.pk) ** self.fu.salvo[:, None]  # (F, n_classes) independent shots
         self.salvo_cost = self.fu.salvo * self.fu.cost
         self.last_result = None  # the WTAResult of the last cycle that solved one (diagnostics)
+        self._window_arrays = window_arrays(self.fu)
 
-    def _windows(self, now, x, cls, t_end, pf, pm, offsets, t_ready):
+    def _windows(self, now, x, cls, t_end, pf, pm, offsets):
+        """Earliest feasible intercepts of the pairs ``pf, pm`` on the grid ``now + offsets``: the fused
+        compiled pass of :mod:`iadsim.assignment._windows` (the same windows as :meth:`_windows_plain`)."""
+        return fused_windows(self._window_arrays, now, x, cls, t_end, pf, pm, offsets, self.beta)
+
+    def _windows_plain(self, now, x, cls, t_end, pf, pm, offsets):
+        """:meth:`_windows` as prediction on the whole grid then the earliest-intercept search (the
+        reference the fused pass is tested against)."""
+        t_ready = now + self.fu.reaction[pf]
         used, inv = np.unique(pm, return_inverse=True)
         pred = predict_positions(x[used], cls[used] == 0, offsets, self.beta)  # (U, K, 3)
         fu = self.fu
@@ -204,8 +214,7 @@ class Doctrine:
 
         # fire now: earliest intercept on the fine grid, launch within this cycle
         sel_now = np.flatnonzero(shots[pf] > 0)
-        win = self._windows(now, x, cls, t_end, pf[sel_now], pm[sel_now], self.offsets,
-                            now + fu.reaction[pf[sel_now]])
+        win = self._windows(now, x, cls, t_end, pf[sel_now], pm[sel_now], self.offsets)
         ok = win.feasible & (win.t_launch <= now + fu.reaction[pf[sel_now]] + self.cycle)
         now_pairs = sel_now[ok]
         now_t_int, now_t_launch, now_pip = win.t_intercept[ok], win.t_launch[ok], win.pip[ok]
@@ -222,8 +231,7 @@ class Doctrine:
             is_now[now_pairs] = True
             cand = np.flatnonzero((later[pf] > 0) & ~is_now)
             if cand.size:
-                wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets,
-                                   now + fu.reaction[pf[cand]])
+                wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets)
                 later_pairs = cand[wl.feasible]
         if now_pairs.size == 0:
             return _empty()

@@ -1,0 +1,190 @@
+"""The doctrine's fused window kernel (assignment/_windows.py) against the plain prediction-then-search it
+replaces, bit for bit, and the bounds its sample skipping rests on, checked independently."""
+
+import numpy as np
+import pytest
+
+from iadsim.assignment._windows import (
+    ALT_LIPSCHITZ,
+    COAST_SPEED_RATE,
+    MIN_RADIUS,
+    fused_windows,
+    skip_bounds,
+)
+from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics
+from iadsim.engagement.envelope import EnvelopeSet, constant_speed_envelope, point_at
+from iadsim.evaluation.predict import coast_positions
+from iadsim.frames import geodetic2ecef
+from iadsim.sensors.radar import Radar, RadarParams
+from iadsim.threats.ballistic import radial_altitude
+
+
+def _units(rng, F):
+    """``F`` fire units spread over ~1 degree around (10 N, 20 E), three tiers of constant-speed tables, each
+    with a fire-control radar at its site (sector, elevation limits and horizon) for most of them."""
+    env = EnvelopeSet([constant_speed_envelope(1500.0, 5e3, 120e3, 50.0, 30e3, accel=300.0),
+                       constant_speed_envelope(1000.0, 2e3, 50e3, 30.0, 15e3, accel=200.0),
+                       constant_speed_envelope(600.0, 500.0, 15e3, 10.0, 6e3, accel=150.0)])
+    lat = np.radians(10.0 + rng.uniform(-0.5, 0.5, F))
+    lon = np.radians(20.0 + rng.uniform(-0.5, 0.5, F))
+    pos = geodetic2ecef(lat, lon, rng.uniform(0.0, 500.0, F))
+    C, rpos = [], []
+    for f in range(F):
+        radar = Radar(RadarParams(name=f"fcr{f}", lat=float(lat[f]), lon=float(lon[f]),
+                                  alt=10.0, r_max=150e3, r_ref=150e3, rcs_ref=1.0, pd_ref=0.9, pfa=1e-6,
+                                  az_center=0.0, az_width=2 * np.pi, el_min=0.0, el_max=1.5, scan_period=2.0,
+                                  sigma_r=10.0, sigma_az=1e-3, sigma_el=1e-3), sensor=f)
+        C.append(radar.C)
+        rpos.append(radar.ecef)
+    typ = rng.integers(0, 3, F)
+    return FireUnitKinematics(
+        pos=pos, typ=typ, env=env, reaction=rng.uniform(2.0, 8.0, F), layer=typ.copy(), pk=np.full((F, 4), 0.7),
+        salvo=np.ones(F, int), a_need=rng.uniform(0.0, 120.0, (F, 4)), min_closing=rng.uniform(0.0, 300.0, F),
+        has_fcr=rng.random(F) < 0.8, fcr_pos=np.array(rpos), fcr_C=np.array(C),
+        fcr_rmax=rng.uniform(40e3, 150e3, F), fcr_az_center=rng.uniform(-np.pi, np.pi, F),
+        fcr_az_half=rng.uniform(0.5, np.pi, F), fcr_el_min=np.zeros(F), fcr_el_max=np.full(F, 1.5),
+        cost=np.ones(F), channels=np.ones(F, int), fcr_k=np.full(F, 4.0 / 3.0))
+
+
+def _tracks(rng, M):
+    """``M`` tracks around the units: air-breathing ones (drones, cruise missiles, aircraft) at constant
+    velocity from 20-250 km out, some heading at the defended area and some crossing, and ballistic ones
+    (class 0) descending on it from 60-150 km up at 1.5-3 km/s."""
+    centre = geodetic2ecef(np.radians(10.0), np.radians(20.0), 0.0)
+    up = centre / np.linalg.norm(centre)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    x = np.zeros((M, 6))
+    cls = rng.integers(0, 4, M).astype(np.int8)
+    for m in range(M):
+        az = rng.uniform(0, 2 * np.pi)
+        horiz = np.cos(az) * north + np.sin(az) * east
+        if cls[m] == 0:
+            rho, alt, speed, dive = rng.uniform(50e3, 400e3), rng.uniform(60e3, 150e3), rng.uniform(1500, 3000), \
+                rng.uniform(0.3, 1.2)
+            pos = point_at(centre, rho, alt, azimuth_ref=horiz)
+            vel = speed * (-np.cos(dive) * horiz - np.sin(dive) * up)
+        else:
+            rho = rng.uniform(20e3, 250e3)
+            alt = {1: rng.uniform(30.0, 300.0), 2: rng.uniform(50.0, 3000.0), 3: rng.uniform(500.0, 12e3)}[cls[m]]
+            speed = {1: rng.uniform(200, 300), 2: rng.uniform(30, 80), 3: rng.uniform(150, 600)}[cls[m]]
+            pos = point_at(centre, rho, alt, azimuth_ref=horiz)
+            heading = -horiz if rng.random() < 0.7 else np.cross(up, horiz)
+            vel = speed * (heading + rng.normal(0, 0.05, 3))
+        x[m, :3], x[m, 3:] = pos, vel
+    return x, cls
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_fused_windows_equal_the_plain_prediction_and_search(seed):
+    """On the fine and the coarse grid, with deadlines and every window test active: the same feasibility,
+    intercept and launch times, PIPs, speeds and accelerations, to the bit, and the skip actually used."""
+    rng = np.random.default_rng(seed)
+    F, M = 9, 30
+    fu = _units(rng, F)
+    doc = Doctrine(fu, cycle=2.0, look_ahead=300.0)
+    x, cls = _tracks(rng, M)
+    now = 100.0
+    t_end = np.where(rng.random(M) < 0.7, now + rng.uniform(20.0, 400.0, M), np.inf)
+    pf, pm = (a.ravel() for a in np.meshgrid(np.arange(F), np.arange(M), indexing="ij"))
+    keep = rng.random(pf.size) < 0.8
+    pf, pm = pf[keep], pm[keep]
+    n_feasible = 0
+    for offsets in (doc.offsets, doc.later_offsets):
+        ref = doc._windows_plain(now, x, cls, t_end, pf, pm, offsets)
+        counts = np.zeros(4, np.int64)
+        got = fused_windows(doc._window_arrays, now, x, cls, t_end, pf, pm, offsets, doc.beta, counts)
+        f = ref.feasible
+        np.testing.assert_array_equal(got.feasible, f)
+        np.testing.assert_array_equal(got.t_intercept, ref.t_intercept)
+        for name in ("t_launch", "pip", "speed", "accel"):
+            np.testing.assert_array_equal(getattr(got, name)[f], getattr(ref, name)[f])
+        n_feasible += int(f.sum())
+        assert counts[1] > 0  # samples were skipped
+        assert counts[0] < pf.size * offsets.size  # fewer pair-samples tested than the plain search's grid
+    assert 0 < n_feasible < 2 * pf.size  # both outcomes occur
+    # the doctrine's own entry point is the fused pass
+    got = doc._windows(now, x, cls, t_end, pf, pm, doc.offsets)
+    np.testing.assert_array_equal(got.feasible, doc._windows_plain(now, x, cls, t_end, pf, pm, doc.offsets).feasible)
+
+
+def test_fused_windows_with_no_pairs_and_no_tracks():
+    fu = _units(np.random.default_rng(0), 3)
+    doc = Doctrine(fu, cycle=2.0)
+    x, cls = _tracks(np.random.default_rng(1), 4)
+    empty = np.zeros(0, np.int64)
+    w = fused_windows(doc._window_arrays, 0.0, x, cls, np.full(4, np.inf), empty, empty, doc.offsets, doc.beta)
+    assert w.feasible.shape == (0,) and w.pip.shape == (0, 3)
+    w = fused_windows(doc._window_arrays, 0.0, np.zeros((0, 6)), np.zeros(0, np.int8), np.zeros(0), empty, empty,
+                      doc.offsets, doc.beta)
+    assert w.feasible.shape == (0,)
+
+
+def test_chord_bound_holds_over_the_table_box():
+    """Every point of a table's box (ground range up to its last node, radial altitude within its band) lies
+    within ``d_lim`` of the fire unit, on the box's corners and edges too, whatever the unit's latitude and
+    height; and the bound is not loose by more than a few percent (it would skip nothing)."""
+    rng = np.random.default_rng(3)
+    env = EnvelopeSet([constant_speed_envelope(1500.0, 5e3, 120e3, 50.0, 30e3),
+                       constant_speed_envelope(600.0, 500.0, 15e3, 10.0, 6e3)])
+    for typ in (0, 1):
+        rho_top = env.rho0[typ] + env.drho[typ] * 48
+        h_lo, h_hi = env.h0[typ], env.h0[typ] + env.dh[typ] * 40
+        for lat in (0.0, 35.0, 60.0, 89.0):
+            site = geodetic2ecef(np.radians(lat), np.radians(rng.uniform(-180, 180)), rng.uniform(-50.0, 3000.0))
+            d_lim = skip_bounds(env, np.array([typ]), site[None])[0][0]
+            n = 4000
+            rho = np.r_[rng.uniform(0.0, rho_top, n), np.full(4, rho_top), 0.0, 0.0]
+            h = np.r_[rng.uniform(h_lo, h_hi, n), h_lo, h_hi, h_lo, h_hi, h_lo, h_hi]
+            az = rng.uniform(0, 2 * np.pi, rho.size)
+            up = site / np.linalg.norm(site)
+            east = np.cross([0.0, 0.0, 1.0], up) if lat < 89.0 else np.array([0.0, 1.0, 0.0])
+            east /= np.linalg.norm(east)
+            north = np.cross(up, east)
+            pts = np.array([point_at(site, r, hh, azimuth_ref=np.cos(a) * north + np.sin(a) * east)
+                            for r, hh, a in zip(rho, h, az, strict=True)])
+            d = np.linalg.norm(pts - site, axis=1)
+            assert d.max() <= d_lim
+            assert d.max() >= 0.9 * d_lim
+
+
+def test_radial_altitude_is_lipschitz_below_the_stated_constant():
+    """``|h(a) - h(b)| <= ALT_LIPSCHITZ |a - b|`` for nearby points anywhere with ``|q| >= MIN_RADIUS``
+    (the gradient of the ellipsoid's radial altitude; finite differences in random directions)."""
+    rng = np.random.default_rng(4)
+    n = 20000
+    u = rng.normal(size=(n, 3))
+    u /= np.linalg.norm(u, axis=1, keepdims=True)
+    r = rng.uniform(MIN_RADIUS, 6.6e6, n)
+    a = u * r[:, None]
+    step = rng.normal(size=(n, 3))
+    step *= rng.uniform(1.0, 2000.0, n)[:, None] / np.linalg.norm(step, axis=1, keepdims=True)
+    b = a + step
+    ratio = np.abs(radial_altitude(b) - radial_altitude(a)) / np.linalg.norm(step, axis=1)
+    assert ratio.max() <= ALT_LIPSCHITZ
+    assert ratio.max() > 0.999  # nearly attained along the vertical
+
+
+def test_coast_speed_grows_slower_than_the_stated_rate():
+    """The compiled coast (gravity with J2, rotation, drag) never gains speed faster than
+    ``COAST_SPEED_RATE``: steep and shallow dives, fast and slow, from 150 km down to the ground."""
+    rng = np.random.default_rng(5)
+    centre = geodetic2ecef(np.radians(rng.uniform(-80, 80, 40)), np.radians(rng.uniform(-180, 180, 40)),
+                           rng.uniform(20e3, 150e3, 40))
+    up = centre / np.linalg.norm(centre, axis=1, keepdims=True)
+    horiz = np.cross(up, rng.normal(size=(40, 3)))
+    horiz /= np.linalg.norm(horiz, axis=1, keepdims=True)
+    dive = rng.uniform(-0.3, 1.5, 40)[:, None]
+    v = rng.uniform(200.0, 7000.0, 40)[:, None] * (np.cos(dive) * horiz - np.sin(dive) * up)
+    t = np.arange(0.0, 300.0, 0.5)
+    pos = coast_positions(centre, v, t)
+    from iadsim.threats import rocket as rk
+    pv = np.empty((40, t.size, 6))
+    rk.coast_grid(centre, v, np.full(40, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
+    np.testing.assert_array_equal(pv[:, :, :3], pos)
+    speed = np.linalg.norm(pv[:, :, 3:], axis=2)
+    moving = speed[:, 1:] > 0  # after impact the state rests
+    rate = np.diff(speed, axis=1) / 0.5
+    assert rate[moving].max() <= COAST_SPEED_RATE
+    assert rate[moving].max() > 9.0  # gravity does speed it up: the bound is near what is reached
