@@ -4,19 +4,11 @@ replaces, bit for bit, and the bounds its sample skipping rests on, checked inde
 import numpy as np
 import pytest
 
-from iadsim.assignment._windows import (
-    ALT_LIPSCHITZ,
-    COAST_SPEED_RATE,
-    MIN_RADIUS,
-    fused_windows,
-    skip_bounds,
-)
+from iadsim.assignment._windows import COAST_ACCEL, _entry_time, _travel_time, fused_windows, skip_bounds
 from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics
 from iadsim.engagement.envelope import EnvelopeSet, constant_speed_envelope, point_at
-from iadsim.evaluation.predict import coast_positions
 from iadsim.frames import geodetic2ecef
 from iadsim.sensors.radar import Radar, RadarParams
-from iadsim.threats.ballistic import radial_altitude
 
 
 def _units(rng, F):
@@ -121,10 +113,11 @@ def test_fused_windows_with_no_pairs_and_no_tracks():
     assert w.feasible.shape == (0,)
 
 
-def test_chord_bound_holds_over_the_table_box():
+def test_chord_and_shell_bounds_hold_over_the_table_box():
     """Every point of a table's box (ground range up to its last node, radial altitude within its band) lies
-    within ``d_lim`` of the fire unit, on the box's corners and edges too, whatever the unit's latitude and
-    height; and the bound is not loose by more than a few percent (it would skip nothing)."""
+    within ``d_lim`` of the fire unit and inside the shell ``a_lo <= |q| <= a_hi``, on the box's corners and
+    edges too, whatever the unit's latitude and height; and the bounds are not loose by more than a few
+    percent (they would skip nothing)."""
     rng = np.random.default_rng(3)
     env = EnvelopeSet([constant_speed_envelope(1500.0, 5e3, 120e3, 50.0, 30e3),
                        constant_speed_envelope(600.0, 500.0, 15e3, 10.0, 6e3)])
@@ -133,58 +126,81 @@ def test_chord_bound_holds_over_the_table_box():
         h_lo, h_hi = env.h0[typ], env.h0[typ] + env.dh[typ] * 40
         for lat in (0.0, 35.0, 60.0, 89.0):
             site = geodetic2ecef(np.radians(lat), np.radians(rng.uniform(-180, 180)), rng.uniform(-50.0, 3000.0))
-            d_lim = skip_bounds(env, np.array([typ]), site[None])[0][0]
+            d_lim, a_lo, a_hi = (b[0] for b in skip_bounds(env, np.array([typ]), site[None]))
             n = 4000
             rho = np.r_[rng.uniform(0.0, rho_top, n), np.full(4, rho_top), 0.0, 0.0]
             h = np.r_[rng.uniform(h_lo, h_hi, n), h_lo, h_hi, h_lo, h_hi, h_lo, h_hi]
             az = rng.uniform(0, 2 * np.pi, rho.size)
             up = site / np.linalg.norm(site)
-            east = np.cross([0.0, 0.0, 1.0], up) if lat < 89.0 else np.array([0.0, 1.0, 0.0])
+            east = np.cross([0.0, 0.0, 1.0], up)
             east /= np.linalg.norm(east)
             north = np.cross(up, east)
             pts = np.array([point_at(site, r, hh, azimuth_ref=np.cos(a) * north + np.sin(a) * east)
                             for r, hh, a in zip(rho, h, az, strict=True)])
             d = np.linalg.norm(pts - site, axis=1)
-            assert d.max() <= d_lim
+            r = np.linalg.norm(pts, axis=1)
+            assert d.max() <= d_lim and a_lo <= r.min() and r.max() <= a_hi
             assert d.max() >= 0.9 * d_lim
+            assert a_hi - r.max() < 0.05 * (h_hi - h_lo) + 100.0 and r.min() - a_lo < 0.05 * (h_hi - h_lo) + 100.0
 
 
-def test_radial_altitude_is_lipschitz_below_the_stated_constant():
-    """``|h(a) - h(b)| <= ALT_LIPSCHITZ |a - b|`` for nearby points anywhere with ``|q| >= MIN_RADIUS``
-    (the gradient of the ellipsoid's radial altitude; finite differences in random directions)."""
-    rng = np.random.default_rng(4)
-    n = 20000
-    u = rng.normal(size=(n, 3))
-    u /= np.linalg.norm(u, axis=1, keepdims=True)
-    r = rng.uniform(MIN_RADIUS, 6.6e6, n)
-    a = u * r[:, None]
-    step = rng.normal(size=(n, 3))
-    step *= rng.uniform(1.0, 2000.0, n)[:, None] / np.linalg.norm(step, axis=1, keepdims=True)
-    b = a + step
-    ratio = np.abs(radial_altitude(b) - radial_altitude(a)) / np.linalg.norm(step, axis=1)
-    assert ratio.max() <= ALT_LIPSCHITZ
-    assert ratio.max() > 0.999  # nearly attained along the vertical
+@pytest.mark.parametrize("inside_below", [True, False])
+def test_entry_time_of_a_straight_line_against_a_fine_scan(inside_below):
+    """``_entry_time`` gives the first time a squared distance along a straight line crosses its bound:
+    never later than a 1 ms scan of the quadratic finds it, and inf only when the scan never finds it."""
+    rng = np.random.default_rng(6)
+    tau = np.arange(0.0, 600.0, 1e-3)
+    for _ in range(300):
+        p = rng.normal(size=3) * rng.uniform(1e3, 3e5)
+        v = rng.normal(size=3) * rng.uniform(0.0, 3e3)
+        c0, c1, c2 = p @ p, 2.0 * p @ v, v @ v
+        lim2 = (np.sqrt(c0) * rng.uniform(0.3, 1.7)) ** 2
+        got = _entry_time(c0, c1, c2, lim2, inside_below)
+        q = c0 + c1 * tau + c2 * tau * tau
+        hit = np.flatnonzero(q <= lim2 if inside_below else q >= lim2)
+        if hit.size == 0:
+            assert got == np.inf or got >= tau[-1] - 1e-3
+        else:
+            assert got <= tau[hit[0]] + 1e-12
+            assert got >= tau[hit[0]] - 2e-3  # and it is the crossing, not a weak bound
+    assert _entry_time(1.0, 0.0, 0.0, 4.0, True) == 0.0  # already inside
+    assert _entry_time(9.0, 0.0, 0.0, 4.0, True) == np.inf  # at rest outside
 
 
-def test_coast_speed_grows_slower_than_the_stated_rate():
-    """The compiled coast (gravity with J2, rotation, drag) never gains speed faster than
-    ``COAST_SPEED_RATE``: steep and shallow dives, fast and slow, from 150 km down to the ground."""
-    rng = np.random.default_rng(5)
-    centre = geodetic2ecef(np.radians(rng.uniform(-80, 80, 40)), np.radians(rng.uniform(-180, 180, 40)),
-                           rng.uniform(20e3, 150e3, 40))
-    up = centre / np.linalg.norm(centre, axis=1, keepdims=True)
-    horiz = np.cross(up, rng.normal(size=(40, 3)))
-    horiz /= np.linalg.norm(horiz, axis=1, keepdims=True)
-    dive = rng.uniform(-0.3, 1.5, 40)[:, None]
-    v = rng.uniform(200.0, 7000.0, 40)[:, None] * (np.cos(dive) * horiz - np.sin(dive) * up)
-    t = np.arange(0.0, 300.0, 0.5)
-    pos = coast_positions(centre, v, t)
+def test_coast_distance_bound_along_compiled_coasts():
+    """The coast bound the skip rests on, checked along the compiled coast (gravity with J2, rotation,
+    drag; dives steep and shallow, slow and fast, down to the ground): from every sample, the distance to a
+    point (fire units around, and the earth's centre) at every later sample is at least ``d + min(d', 0) tau
+    - COAST_ACCEL tau^2 / 2``, i.e. no later sample comes nearer sooner than ``_travel_time`` says."""
     from iadsim.threats import rocket as rk
-    pv = np.empty((40, t.size, 6))
-    rk.coast_grid(centre, v, np.full(40, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
-    np.testing.assert_array_equal(pv[:, :, :3], pos)
-    speed = np.linalg.norm(pv[:, :, 3:], axis=2)
-    moving = speed[:, 1:] > 0  # after impact the state rests
-    rate = np.diff(speed, axis=1) / 0.5
-    assert rate[moving].max() <= COAST_SPEED_RATE
-    assert rate[moving].max() > 9.0  # gravity does speed it up: the bound is near what is reached
+
+    rng = np.random.default_rng(5)
+    n = 40
+    start = geodetic2ecef(np.radians(rng.uniform(-80, 80, n)), np.radians(rng.uniform(-180, 180, n)),
+                          rng.uniform(20e3, 150e3, n))
+    up = start / np.linalg.norm(start, axis=1, keepdims=True)
+    horiz = np.cross(up, rng.normal(size=(n, 3)))
+    horiz /= np.linalg.norm(horiz, axis=1, keepdims=True)
+    dive = rng.uniform(-0.3, 1.5, n)[:, None]
+    v0 = rng.uniform(200.0, 7000.0, n)[:, None] * (np.cos(dive) * horiz - np.sin(dive) * up)
+    t = np.arange(0.0, 300.0, 1.0)
+    pv = np.empty((n, t.size, 6))
+    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
+    worst = np.inf
+    for i in range(n):
+        pts = [np.zeros(3)] + [start[i] + rng.normal(size=3) * 50e3 - up[i] * 20e3 for _ in range(4)]
+        for f in pts:
+            rel = pv[i, :, :3] - f
+            d = np.linalg.norm(rel, axis=1)
+            rate = np.einsum("kj,kj->k", rel, pv[i, :, 3:]) / d
+            for k in range(0, t.size - 1, 7):
+                tau = t[k + 1:] - t[k]
+                bound = d[k] + min(rate[k], 0.0) * tau - 0.5 * COAST_ACCEL * tau ** 2
+                worst = min(worst, float((d[k + 1:] - bound).min()))
+                # the same statement as the kernel uses it
+                shrink = d[k] - d[k + 1:]
+                ok = shrink > 0
+                wait = np.array([_travel_time(e, max(-rate[k], 0.0), COAST_ACCEL) for e in shrink[ok]])
+                assert (wait <= tau[ok] + 1e-9).all()
+    assert worst >= 0.0
+    assert worst < 50.0  # the bound is near what the coasts reach somewhere

@@ -13,20 +13,22 @@ the same answer, bit for bit (tested against it), with less work:
   track's ``t_end``.
 * **Skipping samples that are provably out of the table.** When a sample fails the table's bounds, the
   kernel computes how long the threat needs at least to come back inside, and skips the samples before
-  that (a pair's tests are otherwise those of ``_earliest_kernel``, in the same order, so its result is
-  unchanged). Two bounds, each a Lipschitz argument on the predicted path (speed ``|v|`` for constant
-  velocity; ``|v_k| + A tau`` for a coast, ``A = 12 m/s^2`` above any gravity plus centrifugal
-  acceleration, drag only slowing it):
+  that, or drops the pair when it never can (a pair's tests are otherwise those of ``_earliest_kernel``, in
+  the same order, so its result is unchanged). A point inside the table's box (ground range ``rho <=
+  rho_top``, radial altitude ``h`` within the table's band) lies in the shell ``a_lo <= |q| <= a_hi`` and
+  within the chord ``D_lim`` of the fire unit ``f``:
+  ``|q - f|^2 = (a - b)^2 + 4 a b sin^2(theta / 2) <= max (a - b)^2 + a_hi b theta_top^2``, with ``a = |q| =
+  R + h`` over the band, ``R`` the ellipsoid's radius within ``theta_top = rho_top / R_EARTH`` of the unit
+  (``|dR/dpsi| <= 1.0034 (a_e - b_e)`` per radian of geocentric latitude), ``b = |f|``. Then
 
-  - *range*: a point inside the table (ground range ``rho <= rho_top``, radial altitude ``h`` within the
-    table's band) is within the chord ``D_lim`` of the fire unit, with
-    ``|q - f|^2 = (a - b)^2 + 4 a b sin^2(theta / 2) <= max (a - b)^2 + a_hi b theta_top^2`` (``a = |q| = R +
-    h`` over the band, ``R`` the ellipsoid's radius within ``theta_top`` of the unit, ``b = |f|``, ``theta =
-    rho / R_EARTH``); a sample at ``|q - f| = d > D_lim`` keeps the pair out for the time the path needs to
-    cover ``d - D_lim``;
-  - *altitude*: above the table's top (or below its bottom) by ``e``, the pair stays out for the time the
-    path needs to cover ``e / L``, ``L = 1.01`` a bound on ``|grad h|`` (``1 + (a - b) / |q|`` for the
-    ellipsoid's radial altitude) that holds while ``|q| >= 5,000 km``, to which the skip is limited.
+  - *constant velocity*: ``|q(t) - f|^2`` and ``|q(t)|^2`` are quadratics in ``t``; the first time each can
+    meet its bound is a root (none: the pair is dropped);
+  - *coast*: for the distance ``d(t)`` to the unit (or ``|q(t)|``, the distance to the centre),
+    ``d'' = (|v|^2 - d'^2) / d + a . u >= -G`` while ``d' <= 0`` (drag ``-k |v| v`` then pushes ``d`` up;
+    gravity with J2, the centrifugal and the Coriolis terms stay under ``G = COAST_ACCEL`` while ``|v|``
+    is under 10 km/s plus what G adds over 500 s), so ``d' >= min(d'_k, 0) - G tau`` and ``d(t_k + tau) >=
+    d_k + min(d'_k, 0) tau - G tau^2 / 2``; below the shell, ``|q|`` grows at most at ``|v| <= |v_k| + G
+    tau``. The skip is at most 500 s at a time.
 
   Margins of a metre on every bound keep the arithmetic's rounding on the safe side. A sample the kernel
   skips is one the plain search rejects at its first test, so windows, launch times and PIPs are identical.
@@ -46,12 +48,13 @@ from iadsim.engagement.envelope import _AE, _BE, NH, NR, InterceptWindow, _horiz
 from iadsim.frames import R_EARTH
 from iadsim.threats import rocket as rk
 
-#: bound (m/s^2) on the rate of change of a coasting state's speed: gravity (<= 9.84 m/s^2 with J2)
-#: plus the centrifugal term (<= 0.034 m/s^2), with margin; drag only slows it and Coriolis is normal to v
-COAST_SPEED_RATE = 12.0
-#: bound on the gradient of the ellipsoid's radial altitude while |q| >= MIN_RADIUS (1 + (a - b) / |q|)
-ALT_LIPSCHITZ = 1.01
-MIN_RADIUS = 5.0e6
+#: bound (m/s^2) on the acceleration of a coasting state other than drag: gravity (<= 9.85 m/s^2 with J2),
+#: the centrifugal (<= 0.034) and the Coriolis term (2 Omega |v| <= 2.5 m/s^2 for |v| <= 17 km/s), with margin
+COAST_ACCEL = 14.0
+#: speed (m/s) up to which the coast bounds are used, and the longest skip (s) they allow at once (then |v|
+#: stays below 10 km/s + COAST_ACCEL * 500 s = 17 km/s)
+COAST_MAX_SPEED = 10_000.0
+MAX_SKIP = 500.0
 #: metres added to every skip bound for rounding
 MARGIN = 1.0
 #: bound on |dR/dpsi| / (a - b) of the ellipsoid's radius R against geocentric latitude psi: a (a + b) / (2 b^2)
@@ -60,9 +63,9 @@ ELLIPSOID_SLOPE = 1.01
 
 
 def skip_bounds(env, typ, pos):
-    """Per fire unit ``(F,)`` arrays the skip needs: ``d_lim`` the chord (m) from the unit's position
-    ``pos (F, 3)`` beyond which no point lies inside its table ``typ (F,)`` (module docstring), and the
-    table's altitude band ``h_lo, h_hi`` widened by the margin."""
+    """Per fire unit ``(F,)`` arrays the skip needs (module docstring): ``d_lim`` the chord (m) from the
+    unit's position ``pos (F, 3)`` beyond which no point lies inside its table ``typ (F,)``, and the shell
+    ``a_lo <= |q| <= a_hi`` (m from the earth's centre) that holds every point inside it."""
     typ = np.asarray(typ, np.int64)
     rho_top = env.rho0[typ] + env.drho[typ] * (NR - 1) + MARGIN
     h_lo = env.h0[typ] - MARGIN
@@ -77,13 +80,13 @@ def skip_bounds(env, typ, pos):
     a_lo = np.maximum(r_f - spread, _BE) + h_lo
     a_hi = np.minimum(r_f + spread, _AE) + h_hi
     d2 = np.maximum((a_lo - b) ** 2, (a_hi - b) ** 2) + np.maximum(a_hi, 0.0) * b * theta ** 2
-    return np.sqrt(d2) * (1.0 + 1e-9) + MARGIN, h_lo, h_hi
+    return np.sqrt(d2) * (1.0 + 1e-9) + MARGIN, a_lo - MARGIN, a_hi + MARGIN
 
 
 @njit
 def _travel_time(e, v, accel):
-    """Shortest time for a path starting at speed ``v`` and speeding up at most at ``accel`` to cover ``e``
-    metres (``e = v tau + accel tau^2 / 2``); inf if it cannot move."""
+    """Shortest time for a distance that starts shrinking at rate ``v >= 0``, the rate growing at most at
+    ``accel``, to shrink by ``e`` (``e = v tau + accel tau^2 / 2``); inf if it cannot shrink."""
     if e <= 0.0:
         return 0.0
     den = v + math.sqrt(v * v + 2.0 * accel * e)
@@ -93,8 +96,67 @@ def _travel_time(e, v, accel):
 
 
 @njit
+def _entry_time(c0, c1, c2, lim2, inside_below):
+    """First ``tau >= 0`` at which the quadratic ``c0 + c1 tau + c2 tau^2`` (``c2 >= 0``, a squared distance
+    along a straight line) is ``<= lim2`` (``inside_below``) or ``>= lim2``; inf if never. Shortened by a
+    relative 1e-9 and a microsecond for rounding."""
+    g = c0 - lim2
+    if inside_below:
+        if g <= 0.0:
+            return 0.0
+        if c2 <= 0.0:
+            return g / -c1 * (1.0 - 1e-9) - 1e-6 if c1 < 0.0 else math.inf
+        disc = c1 * c1 - 4.0 * c2 * g
+        if disc < 0.0 or c1 >= 0.0:
+            return math.inf  # never reaches the bound, or only before now
+        root = 2.0 * g / (-c1 + math.sqrt(disc))  # the smaller positive root, stable form
+    else:
+        if g >= 0.0:
+            return 0.0
+        if c2 <= 0.0:
+            return g / -c1 * (1.0 - 1e-9) - 1e-6 if c1 > 0.0 else math.inf
+        disc = c1 * c1 - 4.0 * c2 * g  # > 0: g < 0
+        sq = math.sqrt(disc)  # the larger root, in the form without cancellation
+        root = -2.0 * g / (c1 + sq) if c1 > 0.0 else (-c1 + sq) / (2.0 * c2)
+    return max(root * (1.0 - 1e-9) - 1e-6, 0.0)
+
+
+@njit
+def _wait(q, v, f, d_lim, a_lo, a_hi, coast):
+    """Time (s) during which the predicted path from ``q`` at velocity ``v`` cannot enter the table's box
+    of the fire unit at ``f`` (module docstring); inf if never (constant velocity)."""
+    dx, dy, dz = q[0] - f[0], q[1] - f[1], q[2] - f[2]
+    d2 = dx * dx + dy * dy + dz * dz
+    r2 = q[0] * q[0] + q[1] * q[1] + q[2] * q[2]
+    vv = v[0] * v[0] + v[1] * v[1] + v[2] * v[2]
+    if not coast:
+        w = _entry_time(d2, 2.0 * (dx * v[0] + dy * v[1] + dz * v[2]), vv, d_lim * d_lim, True)
+        b = 2.0 * (q[0] * v[0] + q[1] * v[1] + q[2] * v[2])
+        if r2 > a_hi * a_hi:
+            w = max(w, _entry_time(r2, b, vv, a_hi * a_hi, True))
+        elif r2 < a_lo * a_lo:
+            w = max(w, _entry_time(r2, b, vv, a_lo * a_lo, False))
+        return w
+    sp = math.sqrt(vv)
+    if sp > COAST_MAX_SPEED:
+        return 0.0
+    w = 0.0
+    d = math.sqrt(d2)
+    if d > d_lim:
+        rate = (dx * v[0] + dy * v[1] + dz * v[2]) / d
+        w = _travel_time(d - d_lim, max(-rate, 0.0), COAST_ACCEL)
+    r = math.sqrt(r2)
+    if r > a_hi:
+        rate = (q[0] * v[0] + q[1] * v[1] + q[2] * v[2]) / r
+        w = max(w, _travel_time(r - a_hi, max(-rate, 0.0), COAST_ACCEL))
+    elif r < a_lo:
+        w = max(w, _travel_time(a_lo - r, sp, COAST_ACCEL))
+    return min(w, MAX_SKIP)
+
+
+@njit
 def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, rot,
-                    typ_f, pos_f, reaction_f, a_need_fc, cls, min_closing_f, d_lim_f, h_lo_f, h_hi_f,
+                    typ_f, pos_f, reaction_f, a_need_fc, cls, min_closing_f, d_lim_f, a_lo_f, a_hi_f,
                     rho0, drho, h0, dh, TOF, SPD, ACC, OK,
                     use_f, fcr_pos_f, fcr_C_f, fcr_rmax_f, fcr_azc_f, fcr_azh_f, fcr_elmin_f, fcr_elmax_f, fcr_k_f,
                     feasible, k_best, tof_best, spd_best, acc_best, pip, counts):
@@ -125,6 +187,7 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
     yp = np.empty(7)
     k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
     q = np.empty(3)
+    vq = np.empty(3)
     for p in range(n_pairs):
         feasible[p] = False
         k_best[p] = 0
@@ -143,6 +206,7 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
             tc = 0.0
             down = False
         vx, vy, vz = x[m, 3], x[m, 4], x[m, 5]
+        vq[0], vq[1], vq[2] = vx, vy, vz
         for k in range(K):
             T = offsets[k]
             tk = now + T
@@ -153,12 +217,9 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 counts[3] += 1
                 tc, down = rk.coast_to(y, tc, T, down, beta, dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp)
                 q[0], q[1], q[2] = y[0], y[1], y[2]
-                speed = math.sqrt(y[3] * y[3] + y[4] * y[4] + y[5] * y[5])
-                accel = COAST_SPEED_RATE
+                vq[0], vq[1], vq[2] = y[3], y[4], y[5]
             else:
                 q[0], q[1], q[2] = x[m, 0] + vx * T, x[m, 1] + vy * T, x[m, 2] + vz * T
-                speed = math.sqrt(vx * vx + vy * vy + vz * vz) * (1.0 + 1e-9)
-                accel = 0.0
             qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
             for jj in range(a0, a1):
                 p = order[jj]
@@ -176,22 +237,13 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 fi = (rho - rho0[ty]) / drho[ty]
                 fj = (h - h0[ty]) / dh[ty]
                 if fi < 0.0 or fi > NRk - 1 or fj < -1e-9 or fj > NHk - 1 + 1e-9:
-                    wait = 0.0
-                    if fi > NRk - 1:
-                        dx, dy, dz = q[0] - f[0], q[1] - f[1], q[2] - f[2]
-                        d = math.sqrt(dx * dx + dy * dy + dz * dz)
-                        wait = _travel_time(d - d_lim_f[fu], speed, accel)
-                    e = 0.0
-                    if h > h_hi_f[fu]:
-                        e = h - h_hi_f[fu]
-                    elif h < h_lo_f[fu]:
-                        e = h_lo_f[fu] - h
-                    if e > 0.0 and qn > MIN_RADIUS:
-                        wait = max(wait, min(_travel_time(e / ALT_LIPSCHITZ, speed, accel),
-                                             _travel_time(qn - MIN_RADIUS, speed, accel)))
+                    wait = _wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball)
                     if wait > 0.0:
-                        next_off[p] = T + wait
                         counts[1] += 1
+                        next_off[p] = T + wait
+                        if wait == math.inf:
+                            done[p] = True
+                            left -= 1
                     continue
                 i = min(int(math.floor(fi)), NRk - 2)
                 j = min(max(int(math.floor(fj)), 0), NHk - 2)
@@ -256,9 +308,9 @@ def window_arrays(fu) -> tuple:
     F = fu.pos.shape[0]
     f64 = lambda a: np.ascontiguousarray(a, float)  # noqa: E731
     typ = np.ascontiguousarray(fu.typ, np.int64)
-    d_lim, h_lo, h_hi = skip_bounds(env, typ, fu.pos)
+    d_lim, a_lo, a_hi = skip_bounds(env, typ, fu.pos)
     k = np.full(F, 4.0 / 3.0) if fu.fcr_k is None else f64(fu.fcr_k)
-    return (typ, f64(fu.pos), f64(fu.reaction), f64(fu.a_need), f64(fu.min_closing), d_lim, h_lo, h_hi,
+    return (typ, f64(fu.pos), f64(fu.reaction), f64(fu.a_need), f64(fu.min_closing), d_lim, a_lo, a_hi,
             env.rho0, env.drho, env.h0, env.dh, env.tof, env.speed, env.accel, env.ok,
             np.ascontiguousarray(fu.has_fcr, np.bool_), f64(fu.fcr_pos), f64(fu.fcr_C), f64(fu.fcr_rmax),
             f64(fu.fcr_az_center), f64(fu.fcr_az_half), f64(fu.fcr_el_min), f64(fu.fcr_el_max), k)
@@ -280,11 +332,11 @@ def fused_windows(arrays, now, x, cls, t_end, pf, pm, offsets, beta, counts=None
     pip = np.zeros((n, 3))
     counts = np.zeros(4, np.int64) if counts is None else counts
     cls = np.asarray(cls, np.int64)
-    (typ, pos, reaction, a_need, min_closing, d_lim, h_lo, h_hi, rho0, drho, h0, dh, TOF, SPD, ACC, OK,
+    (typ, pos, reaction, a_need, min_closing, d_lim, a_lo, a_hi, rho0, drho, h0, dh, TOF, SPD, ACC, OK,
      use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh, fcr_elmin, fcr_elmax, fcr_k) = arrays
     _windows_kernel(np.asarray(pf, np.int64), np.asarray(pm, np.int64), np.ascontiguousarray(x[:, :6], float),
                     cls == 0, np.asarray(t_end, float), float(now), np.asarray(offsets, float), float(beta),
-                    rk.DT_EXO, rk.J2, True, typ, pos, reaction, a_need, cls, min_closing, d_lim, h_lo, h_hi,
+                    rk.DT_EXO, rk.J2, True, typ, pos, reaction, a_need, cls, min_closing, d_lim, a_lo, a_hi,
                     rho0, drho, h0, dh, TOF, SPD, ACC, OK, use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh,
                     fcr_elmin, fcr_elmax, fcr_k, feasible, k_best, tof, spd, acc, pip, counts)
     t_int = now + np.asarray(offsets, float)[k_best]
