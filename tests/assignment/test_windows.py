@@ -204,3 +204,43 @@ def test_coast_distance_bound_along_compiled_coasts():
                 assert (wait <= tau[ok] + 1e-9).all()
     assert worst >= 0.0
     assert worst < 50.0  # the bound is near what the coasts reach somewhere
+
+
+def _plan_args(rng, F, M):
+    fu = _units(rng, F)
+    x, cls = _tracks(rng, M)
+    now = 50.0
+    return fu, dict(now=now, x=x, cls=cls, value=rng.uniform(1.0, 100.0, M),
+                    t_end=np.where(rng.random(M) < 0.7, now + rng.uniform(30.0, 400.0, M), np.inf),
+                    eligible=rng.random(M) < 0.9, shots=rng.integers(0, 3, F), later_shots=rng.integers(0, 4, F))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_plan_with_the_fused_windows_equals_the_plan_with_the_plain_ones(seed):
+    """Doctrine.plan (fused windows; the later windows searched only when some unit can launch now) gives
+    the same launch orders as the plan over the plain prediction-then-search windows."""
+    rng = np.random.default_rng(100 + seed)
+    fu, args = _plan_args(rng, 9, 40)
+    fused = Doctrine(fu, cycle=2.0, look_ahead=300.0)
+    plain = Doctrine(fu, cycle=2.0, look_ahead=300.0)
+    plain._windows = plain._windows_plain
+    a, b = fused.plan(**args), plain.plan(**args)
+    assert len(b) > 0
+    for name in ("fire_unit", "track_row", "t_launch", "t_intercept", "pip", "salvo", "pk", "value"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def test_no_launch_now_skips_the_later_search():
+    """With no pair able to launch this cycle the plan is empty and the look-ahead windows are not searched
+    (they could only have shaped the launches of this cycle)."""
+    rng = np.random.default_rng(7)
+    fu, args = _plan_args(rng, 6, 20)
+    doc = Doctrine(fu, cycle=2.0, look_ahead=300.0)
+    calls = []
+    search = doc._windows
+    doc._windows = lambda *a: calls.append(a[-1].size) or search(*a)
+    assert len(doc.plan(**args)) > 0 and calls == [doc.offsets.size, doc.later_offsets.size]
+    calls.clear()
+    far = dict(args, x=args["x"] + np.r_[3e5, 0.0, 0.0, 0.0, 0.0, 0.0])  # everything 300 km further out
+    assert len(doc.plan(**far)) == 0
+    assert calls == [doc.offsets.size]

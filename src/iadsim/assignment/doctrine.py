@@ -224,6 +224,8 @@ class Doctrine:
             keep = fu.layer[pf[now_pairs]] == best_layer[pm[now_pairs]]
             now_pairs, now_t_int, now_t_launch, now_pip = (now_pairs[keep], now_t_int[keep],
                                                            now_t_launch[keep], now_pip[keep])
+        if now_pairs.size == 0:
+            return _empty()  # no launch this cycle whatever the later windows (they are not searched)
         # later: the unit's window opens before the threat arrives (coarse grid over the look-ahead)
         later_pairs = np.zeros(0, np.int64)
         if later.any() and self.later_offsets.size:
@@ -233,8 +235,6 @@ class Doctrine:
             if cand.size:
                 wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets)
                 later_pairs = cand[wl.feasible]
-        if now_pairs.size == 0:
-            return _empty()
 
         # the static WTA over now and later weapons
         now_units = np.unique(pf[now_pairs])
