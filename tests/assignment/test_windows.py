@@ -4,9 +4,18 @@ replaces, bit for bit, and the bounds its sample skipping rests on, checked inde
 import numpy as np
 import pytest
 
-from iadsim.assignment._windows import COAST_ACCEL, _entry_time, _travel_time, fused_windows, skip_bounds
+from iadsim.assignment._windows import (
+    CELL_MIN_RADIUS,
+    CELL_RATE,
+    COAST_ACCEL,
+    _entry_time,
+    _travel_time,
+    cell_distances,
+    fused_windows,
+    skip_bounds,
+)
 from iadsim.assignment.doctrine import Doctrine, FireUnitKinematics
-from iadsim.engagement.envelope import EnvelopeSet, constant_speed_envelope, point_at
+from iadsim.engagement.envelope import EnvelopeSet, constant_speed_envelope, ground_range_altitude, point_at
 from iadsim.frames import geodetic2ecef
 from iadsim.sensors.radar import Radar, RadarParams
 
@@ -244,3 +253,64 @@ def test_no_launch_now_skips_the_later_search():
     far = dict(args, x=args["x"] + np.r_[3e5, 0.0, 0.0, 0.0, 0.0, 0.0])  # everything 300 km further out
     assert len(doc.plan(**far)) == 0
     assert calls == [doc.offsets.size]
+
+
+def test_cell_distances_against_points_of_the_cells():
+    """The gap of every cell to the nearest all-feasible cell is at most the distance (ground range,
+    altitude) from any point of it to any point of such a cell (random points, corners included), and
+    attained by the rectangles' nearest points: zero for all-feasible cells and their neighbours."""
+    rng = np.random.default_rng(8)
+    env = EnvelopeSet([constant_speed_envelope(1500.0, 20e3, 120e3, 50.0, 30e3),
+                       constant_speed_envelope(600.0, 3e3, 15e3, 10.0, 6e3)])
+    cells = cell_distances(env)
+    for t in range(2):
+        ok = env.ok[t]
+        cell_ok = ok[:-1, :-1] & ok[1:, :-1] & ok[:-1, 1:] & ok[1:, 1:]
+        assert (cells[t][cell_ok] == 0).all() and (cells[t] > 0).any()
+        gi, gj = np.nonzero(cell_ok)
+        for i, j in zip(*np.nonzero(~cell_ok), strict=True):
+            # points of cell (i, j) and of the ok cells, in metres
+            a = np.c_[(i + rng.random(20)) * env.drho[t], (j + rng.random(20)) * env.dh[t]]
+            a = np.r_[a, [[i * env.drho[t], j * env.dh[t]], [(i + 1) * env.drho[t], (j + 1) * env.dh[t]]]]
+            b = np.c_[(gi + rng.random(gi.size)) * env.drho[t], (gj + rng.random(gj.size)) * env.dh[t]]
+            d = np.sqrt(((a[:, None, :] - b[None]) ** 2).sum(-1)).min()
+            assert cells[t, i, j] <= d + 1e-6
+        # exact for a neighbour-free cell: the gap between rectangles
+        far = np.unravel_index(np.argmax(cells[t]), cells[t].shape)
+        gap_i = np.maximum(np.abs(far[0] - gi) - 1, 0) * env.drho[t]
+        gap_j = np.maximum(np.abs(far[1] - gj) - 1, 0) * env.dh[t]
+        assert cells[t][far] == pytest.approx(np.sqrt(gap_i ** 2 + gap_j ** 2).min())
+    empty = constant_speed_envelope(600.0, 3e3, 15e3, 10.0, 6e3)
+    none = EnvelopeSet([type(empty)(**{**empty.__dict__, "feasible": np.zeros_like(empty.feasible)})])
+    assert np.isinf(cell_distances(none)).all()
+
+
+def test_ground_range_and_altitude_move_at_most_cell_rate_times_the_path():
+    """Along straight lines and compiled coasts in every direction (above ``CELL_MIN_RADIUS``), the
+    (ground range, radial altitude) of a point seen from a fire unit changes between samples by at most
+    ``CELL_RATE`` times the distance flown."""
+    from iadsim.threats import rocket as rk
+
+    rng = np.random.default_rng(9)
+    n = 60
+    start = geodetic2ecef(np.radians(rng.uniform(-89, 89, n)), np.radians(rng.uniform(-180, 180, n)),
+                          rng.uniform(-20e3, 100e3, n))
+    v0 = rng.normal(size=(n, 3)) * rng.uniform(10.0, 5000.0, n)[:, None]
+    t = np.arange(0.0, 60.0, 0.5)
+    pv = np.empty((n, t.size, 6))
+    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
+    line = start[:, None, :] + v0[:, None, :] * t[None, :, None]
+    worst = 0.0
+    for path in (pv[:, :, :3], line):
+        for i in range(n):
+            f = start[i] + rng.normal(size=3) * 40e3
+            f *= 6371e3 / np.linalg.norm(f)
+            rho, h = ground_range_altitude(f, path[i])
+            moved = np.hypot(np.diff(rho), np.diff(h))
+            flown = np.linalg.norm(np.diff(path[i], axis=0), axis=1)
+            keep = (np.linalg.norm(path[i], axis=1)[1:] >= CELL_MIN_RADIUS) & (flown > 1.0)
+            keep &= np.linalg.norm(path[i], axis=1)[:-1] >= CELL_MIN_RADIUS
+            if keep.any():
+                worst = max(worst, float((moved[keep] / flown[keep]).max()))
+    assert worst <= CELL_RATE
+    assert worst > 0.999  # the bound is near what is reached

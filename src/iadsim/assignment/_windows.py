@@ -19,7 +19,7 @@ the same answer, bit for bit (tested against it), with less work:
   within the chord ``D_lim`` of the fire unit ``f``:
   ``|q - f|^2 = (a - b)^2 + 4 a b sin^2(theta / 2) <= max (a - b)^2 + a_hi b theta_top^2``, with ``a = |q| =
   R + h`` over the band, ``R`` the ellipsoid's radius within ``theta_top = rho_top / R_EARTH`` of the unit
-  (``|dR/dpsi| <= 1.0034 (a_e - b_e)`` per radian of geocentric latitude), ``b = |f|``. Then
+  (``|dR/dpsi| <= 1.005 (a_e - b_e)`` per radian of geocentric latitude), ``b = |f|``. Then
 
   - *constant velocity*: ``|q(t) - f|^2`` and ``|q(t)|^2`` are quadratics in ``t``; the first time each can
     meet its bound is a root (none: the pair is dropped);
@@ -28,7 +28,15 @@ the same answer, bit for bit (tested against it), with less work:
     gravity with J2, the centrifugal and the Coriolis terms stay under ``G = COAST_ACCEL`` while ``|v|``
     is under 10 km/s plus what G adds over 500 s), so ``d' >= min(d'_k, 0) - G tau`` and ``d(t_k + tau) >=
     d_k + min(d'_k, 0) tau - G tau^2 / 2``; below the shell, ``|q|`` grows at most at ``|v| <= |v_k| + G
-    tau``. The skip is at most 500 s at a time.
+    tau``. The skip is at most 500 s at a time;
+  - *infeasible nodes*: inside the box but in a cell whose four nodes are not all feasible, the point must
+    travel at least the gap (in ground range and altitude) to the nearest cell that is
+    (:func:`cell_distances`), and ``(rho, h)`` moves at most ``CELL_RATE |v|`` (``|grad rho| = R_EARTH /
+    |q|`` across the line of sight, ``|grad h|`` radial plus the ellipsoid's slope) while ``|q| >=
+    CELL_MIN_RADIUS``, to which the skip is limited.
+
+  A constant-velocity track jumps straight to the first sample one of its pairs waits for; a coast is
+  still stepped through every sample (its bits depend on the steps).
 
   Margins of a metre on every bound keep the arithmetic's rounding on the safe side. A sample the kernel
   skips is one the plain search rejects at its first test, so windows, launch times and PIPs are identical.
@@ -55,10 +63,14 @@ COAST_ACCEL = 14.0
 #: stays below 10 km/s + COAST_ACCEL * 500 s = 17 km/s)
 COAST_MAX_SPEED = 10_000.0
 MAX_SKIP = 500.0
+#: bound on the rate of (ground range, radial altitude) per unit speed while |q| >= CELL_MIN_RADIUS:
+#: sqrt((R_EARTH / |q|)^2 + eps + eps^2) = 1.007 with eps = 1.005 (a_e - b_e) / |q|, with margin
+CELL_RATE = 1.02
+CELL_MIN_RADIUS = 6.34e6
 #: metres added to every skip bound for rounding
 MARGIN = 1.0
 #: bound on |dR/dpsi| / (a - b) of the ellipsoid's radius R against geocentric latitude psi: a (a + b) / (2 b^2)
-#: = 1.0034, with margin
+#: = 1.005, with margin
 ELLIPSOID_SLOPE = 1.01
 
 
@@ -73,7 +85,7 @@ def skip_bounds(env, typ, pos):
     pos = np.asarray(pos, float)
     b = np.linalg.norm(pos, axis=1)
     theta = np.minimum(rho_top / R_EARTH, np.pi)
-    # the ellipsoid's radius within angle theta of the unit: |dR/dpsi| <= 1.0034 (a - b) per radian
+    # the ellipsoid's radius within angle theta of the unit: |dR/dpsi| <= 1.005 (a - b) per radian
     s2 = pos[:, 2] ** 2 / b ** 2
     r_f = _AE * _BE / np.sqrt(_BE * _BE * (1.0 - s2) + _AE * _AE * s2)
     spread = ELLIPSOID_SLOPE * (_AE - _BE) * theta + MARGIN
@@ -155,9 +167,53 @@ def _wait(q, v, f, d_lim, a_lo, a_hi, coast):
 
 
 @njit
+def _cell_wait(dist, qn, speed, coast):
+    """Time (s) a path at ``|q| = qn`` and speed ``speed`` needs at least to cover ``dist`` metres in
+    (ground range, altitude), at most ``CELL_RATE`` times its speed while ``|q| >= CELL_MIN_RADIUS`` (the
+    skip is limited to that); inf when ``dist`` is (no feasible cell at all) and the path is straight."""
+    if dist <= MARGIN:
+        return 0.0
+    if dist == math.inf:
+        return math.inf
+    accel = COAST_ACCEL if coast else 0.0
+    w = min(_travel_time(dist / CELL_RATE - MARGIN, speed, accel),
+            _travel_time(qn - CELL_MIN_RADIUS, speed, accel))
+    return min(w, MAX_SKIP) if coast else w
+
+
+_CELLS: dict[int, tuple] = {}
+
+
+def cell_distances(env) -> np.ndarray:
+    """``(T, NR - 1, NH - 1)``: for each cell of each table, the distance (m, in ground range and radial
+    altitude) from the cell to the nearest cell whose four nodes are feasible (the only cells where the
+    window test can pass): the gap between the two rectangles; 0 for those cells and their neighbours,
+    inf when a table has none. Kept per table (tables are shared, :func:`~iadsim.engagement.envelope.
+    envelope_table`)."""
+    out = np.zeros((len(env.tables), NR - 1, NH - 1))
+    for t, table in enumerate(env.tables):
+        hit = _CELLS.get(id(table))
+        if hit is not None and hit[0] is table:
+            out[t] = hit[1]
+            continue
+        ok = env.ok[t]
+        cell_ok = ok[:-1, :-1] & ok[1:, :-1] & ok[:-1, 1:] & ok[1:, 1:]
+        good_i, good_j = np.nonzero(cell_ok)
+        if good_i.size == 0:
+            out[t] = np.inf
+        else:
+            gap_j = np.maximum(np.abs(np.arange(NH - 1)[:, None] - good_j) - 1, 0) * env.dh[t]
+            for i in range(NR - 1):
+                gap_i = np.maximum(np.abs(i - good_i) - 1, 0) * env.drho[t]
+                out[t, i] = np.sqrt(gap_i ** 2 + gap_j ** 2).min(axis=1)
+        _CELLS[id(table)] = (table, out[t].copy())
+    return out
+
+
+@njit
 def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, rot,
                     typ_f, pos_f, reaction_f, a_need_fc, cls, min_closing_f, d_lim_f, a_lo_f, a_hi_f,
-                    rho0, drho, h0, dh, TOF, SPD, ACC, OK,
+                    rho0, drho, h0, dh, TOF, SPD, ACC, OK, CELL,
                     use_f, fcr_pos_f, fcr_C_f, fcr_rmax_f, fcr_azc_f, fcr_azh_f, fcr_elmin_f, fcr_elmax_f, fcr_k_f,
                     feasible, k_best, tof_best, spd_best, acc_best, pip, counts):
     NRk, NHk = TOF.shape[1], TOF.shape[2]
@@ -207,7 +263,9 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
             down = False
         vx, vy, vz = x[m, 3], x[m, 4], x[m, 5]
         vq[0], vq[1], vq[2] = vx, vy, vz
-        for k in range(K):
+        k = -1
+        while k < K - 1:
+            k += 1
             T = offsets[k]
             tk = now + T
             if tk >= t_end[m]:
@@ -221,6 +279,7 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
             else:
                 q[0], q[1], q[2] = x[m, 0] + vx * T, x[m, 1] + vy * T, x[m, 2] + vz * T
             qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
+            speed = math.sqrt(vq[0] * vq[0] + vq[1] * vq[1] + vq[2] * vq[2])
             for jj in range(a0, a1):
                 p = order[jj]
                 if done[p] or T < next_off[p]:
@@ -248,6 +307,14 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 i = min(int(math.floor(fi)), NRk - 2)
                 j = min(max(int(math.floor(fj)), 0), NHk - 2)
                 if not (OK[ty, i, j] and OK[ty, i + 1, j] and OK[ty, i, j + 1] and OK[ty, i + 1, j + 1]):
+                    # no feasible cell within CELL (m in ground range and altitude) of this one
+                    wait = _cell_wait(CELL[ty, i, j], qn, speed, is_ball)
+                    if wait > 0.0:
+                        counts[1] += 1
+                        next_off[p] = T + wait
+                        if wait == math.inf:
+                            done[p] = True
+                            left -= 1
                     continue
                 wi = min(max(fi - i, 0.0), 1.0)
                 wj = min(max(fj - j, 0.0), 1.0)
@@ -298,6 +365,9 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                     wake = min(wake, next_off[p])
             if wake > offsets[K - 1] or now + wake >= t_end[m]:
                 break
+            if not is_ball:  # a straight line needs no stepping: go to the first sample a pair waits for
+                while k + 1 < K and offsets[k + 1] < wake:
+                    k += 1
 
 
 def window_arrays(fu) -> tuple:
@@ -311,7 +381,7 @@ def window_arrays(fu) -> tuple:
     d_lim, a_lo, a_hi = skip_bounds(env, typ, fu.pos)
     k = np.full(F, 4.0 / 3.0) if fu.fcr_k is None else f64(fu.fcr_k)
     return (typ, f64(fu.pos), f64(fu.reaction), f64(fu.a_need), f64(fu.min_closing), d_lim, a_lo, a_hi,
-            env.rho0, env.drho, env.h0, env.dh, env.tof, env.speed, env.accel, env.ok,
+            env.rho0, env.drho, env.h0, env.dh, env.tof, env.speed, env.accel, env.ok, cell_distances(env),
             np.ascontiguousarray(fu.has_fcr, np.bool_), f64(fu.fcr_pos), f64(fu.fcr_C), f64(fu.fcr_rmax),
             f64(fu.fcr_az_center), f64(fu.fcr_az_half), f64(fu.fcr_el_min), f64(fu.fcr_el_max), k)
 
@@ -332,12 +402,12 @@ def fused_windows(arrays, now, x, cls, t_end, pf, pm, offsets, beta, counts=None
     pip = np.zeros((n, 3))
     counts = np.zeros(4, np.int64) if counts is None else counts
     cls = np.asarray(cls, np.int64)
-    (typ, pos, reaction, a_need, min_closing, d_lim, a_lo, a_hi, rho0, drho, h0, dh, TOF, SPD, ACC, OK,
+    (typ, pos, reaction, a_need, min_closing, d_lim, a_lo, a_hi, rho0, drho, h0, dh, TOF, SPD, ACC, OK, CELL,
      use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh, fcr_elmin, fcr_elmax, fcr_k) = arrays
     _windows_kernel(np.asarray(pf, np.int64), np.asarray(pm, np.int64), np.ascontiguousarray(x[:, :6], float),
                     cls == 0, np.asarray(t_end, float), float(now), np.asarray(offsets, float), float(beta),
                     rk.DT_EXO, rk.J2, True, typ, pos, reaction, a_need, cls, min_closing, d_lim, a_lo, a_hi,
-                    rho0, drho, h0, dh, TOF, SPD, ACC, OK, use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh,
+                    rho0, drho, h0, dh, TOF, SPD, ACC, OK, CELL, use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh,
                     fcr_elmin, fcr_elmax, fcr_k, feasible, k_best, tof, spd, acc, pip, counts)
     t_int = now + np.asarray(offsets, float)[k_best]
     return InterceptWindow(feasible=feasible, t_intercept=t_int, t_launch=t_int - tof, pip=pip, speed=spd,
