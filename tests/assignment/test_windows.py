@@ -314,3 +314,33 @@ def test_ground_range_and_altitude_move_at_most_cell_rate_times_the_path():
                 worst = max(worst, float((moved[keep] / flown[keep]).max()))
     assert worst <= CELL_RATE
     assert worst > 0.999  # the bound is near what is reached
+
+
+def _candidate_pairs_plain(x, cls, eligible, value, shots, later, pos, r_max, P_salvo, horizon):
+    """The numpy pre-gate Doctrine.plan had (reference for candidate_pairs)."""
+    m_idx = np.flatnonzero(eligible & (value > 0))
+    f_idx = np.flatnonzero((shots > 0) | (later > 0))
+    r, v = x[m_idx, :3], x[m_idx, 3:6]
+    dist = np.linalg.norm(r[None, :, :] - pos[f_idx][:, None, :], axis=2)
+    reach = r_max[f_idx][:, None] + np.linalg.norm(v, axis=1)[None, :] * horizon
+    fi, mi = np.nonzero((dist <= reach) & (P_salvo[f_idx][:, cls[m_idx]] > 0))
+    return f_idx[fi], m_idx[mi]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_candidate_pairs_equal_the_numpy_pre_gate(seed):
+    from iadsim.assignment._windows import candidate_pairs
+
+    rng = np.random.default_rng(200 + seed)
+    F, M = 9, 50
+    fu = _units(rng, F)
+    x, cls = _tracks(rng, M)
+    P_salvo = np.where(rng.random((F, 4)) < 0.8, rng.uniform(0.3, 0.9, (F, 4)), 0.0)
+    r_max = rng.uniform(10e3, 150e3, F)
+    for horizon in (0.0, 92.0, 392.0):
+        args = (x, cls.astype(np.int64), rng.random(M) < 0.8, np.where(rng.random(M) < 0.9, 10.0, 0.0),
+                rng.integers(0, 3, F), rng.integers(0, 3, F), fu.pos, r_max, P_salvo, horizon)
+        got, ref = candidate_pairs(*args), _candidate_pairs_plain(*args)
+        assert 0 < ref[0].size < F * M
+        np.testing.assert_array_equal(got[0], ref[0])
+        np.testing.assert_array_equal(got[1], ref[1])

@@ -370,6 +370,40 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                     k += 1
 
 
+@njit
+def _candidate_kernel(x, cls, eligible, value, shots, later, pos, r_max, P_salvo, horizon, pf, pm):
+    F, M = pos.shape[0], x.shape[0]
+    n = 0
+    for f in range(F):
+        if not (shots[f] > 0 or later[f] > 0):
+            continue
+        for m in range(M):
+            if not (eligible[m] and value[m] > 0):
+                continue
+            dx, dy, dz = x[m, 0] - pos[f, 0], x[m, 1] - pos[f, 1], x[m, 2] - pos[f, 2]
+            dist = math.sqrt(dx * dx + dy * dy + dz * dz)
+            speed = math.sqrt(x[m, 3] * x[m, 3] + x[m, 4] * x[m, 4] + x[m, 5] * x[m, 5])
+            if dist <= r_max[f] + speed * horizon and P_salvo[f, cls[m]] > 0:
+                pf[n] = f
+                pm[n] = m
+                n += 1
+    return n
+
+
+def candidate_pairs(x, cls, eligible, value, shots, later, pos, r_max, P_salvo, horizon):
+    """The doctrine's pre-gate in one compiled pass: the (fire unit, track) pairs ``pf, pm`` (unit-major) of
+    units with a shot now or later (``shots, later (F,)``) and eligible tracks of positive ``value`` whose
+    threat could come within the unit's largest range ``r_max (F,)`` within ``horizon`` seconds at its
+    speed, ``|r - pos| <= r_max + |v| horizon``, with a positive planned kill probability ``P_salvo (F,
+    n_classes)`` against its class; the operations (and so the pairs) of the numpy form it replaced."""
+    n_max = pos.shape[0] * x.shape[0]
+    pf = np.empty(n_max, np.int64)
+    pm = np.empty(n_max, np.int64)
+    n = _candidate_kernel(np.ascontiguousarray(x, float), cls, eligible, value, shots, later, pos, r_max,
+                          np.ascontiguousarray(P_salvo, float), float(horizon), pf, pm)
+    return pf[:n], pm[:n]
+
+
 def window_arrays(fu) -> tuple:
     """The kernel's per-fire-unit arguments of the doctrine's
     :class:`~iadsim.assignment.doctrine.FireUnitKinematics` ``fu`` (made once per doctrine): kinematics,

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from iadsim.assignment._windows import fused_windows, window_arrays
+from iadsim.assignment._windows import candidate_pairs, fused_windows, window_arrays
 from iadsim.engagement.envelope import EnvelopeSet, earliest_intercepts_compiled
 from iadsim.engagement.lethality import expected_pk_circular_normal, kind_code_of
 from iadsim.evaluation.predict import ASSUMED_BETA, predict_positions
@@ -160,6 +160,8 @@ class Doctrine:
         self.salvo_cost = self.fu.salvo * self.fu.cost
         self.last_result = None  # the WTAResult of the last cycle that solved one (diagnostics)
         self._window_arrays = window_arrays(self.fu)
+        self._pos = np.ascontiguousarray(self.fu.pos, float)
+        self._r_max = np.ascontiguousarray(self.fu.r_max, float)
 
     def _windows(self, now, x, cls, t_end, pf, pm, offsets):
         """Earliest feasible intercepts of the pairs ``pf, pm`` on the grid ``now + offsets``: the fused
@@ -197,20 +199,12 @@ class Doctrine:
         shots = np.asarray(shots, np.int64)
         later = np.zeros_like(shots) if later_shots is None or self.look_ahead <= 0 else \
             np.asarray(later_shots, np.int64)
-        m_idx = np.flatnonzero(eligible & (value > 0))
-        f_idx = np.flatnonzero((shots > 0) | (later > 0))
-        if m_idx.size == 0 or f_idx.size == 0:
-            return _empty()
         # cheap pre-gate: could the threat come within reach of the unit within the planning horizon?
-        r, v = x[m_idx, :3], x[m_idx, 3:6]
-        dist = np.linalg.norm(r[None, :, :] - fu.pos[f_idx][:, None, :], axis=2)  # (F', M')
         horizon = self.horizon + (self.look_ahead if later.any() else 0.0)
-        reach = fu.r_max[f_idx][:, None] + np.linalg.norm(v, axis=1)[None, :] * horizon
-        pk_pair = self.P_salvo[f_idx][:, cls[m_idx]]
-        fi, mi = np.nonzero((dist <= reach) & (pk_pair > 0))
-        if fi.size == 0:
+        pf, pm = candidate_pairs(x, np.asarray(cls, np.int64), np.asarray(eligible, bool), np.asarray(value, float),
+                                 shots, later, self._pos, self._r_max, self.P_salvo, horizon)
+        if pf.size == 0:
             return _empty()
-        pf, pm = f_idx[fi], m_idx[mi]
 
         # fire now: earliest intercept on the fine grid, launch within this cycle
         sel_now = np.flatnonzero(shots[pf] > 0)
