@@ -30,6 +30,7 @@ import numpy as np
 from iadsim._numba import njit
 from iadsim.evaluation.predict import ASSUMED_BETA, predict_impact_drag
 from iadsim.scenario.catalog_models import THREAT_CLASSES
+from iadsim.threats import rocket as rk
 from iadsim.threats.ballistic import _A as _AE
 from iadsim.threats.ballistic import _B as _BE
 from iadsim.threats.ballistic import radial_altitude
@@ -86,33 +87,22 @@ class ThreatEvaluator:
 
         ``rows (M,)`` bool, optional: evaluate only those tracks (the others get their class, no asset, an
         infinite miss, a NaN time to go and impact point and value 0); each evaluated row is what evaluating
-        all of them gives. Compiled (:func:`_cpa_kernel`, :func:`_choose_kernel`): the same bits as
+        all of them gives. One compiled pass (:func:`_evaluate_kernel`, the ballistic impacts by the same
+        compiled flight as :func:`~iadsim.evaluation.predict.predict_impact_drag`): the same bits as
         :meth:`evaluate_plain`, the numpy reference it is tested against.
         """
         x = np.ascontiguousarray(np.asarray(x, float)[:, :6])
         M = x.shape[0]
         cls_in = np.full(M, -1, np.int64) if cls is None else np.asarray(cls, np.int64)
         use = np.ones(M, bool) if rows is None else np.asarray(rows, bool)
-        A = self.asset_ecef.shape[0]
         cls_out = np.empty(M, np.int8)
-        miss_all = np.empty((M, A))
-        t_cpa = np.empty((M, A))
-        _cpa_kernel(x, cls_in, use, self.asset_ecef, cls_out, miss_all, t_cpa)
-        t_go = np.full(M, np.nan)
-        impact = np.full((M, 3), np.nan)
-        ball = use & (cls_out == BALLISTIC)
-        if ball.any():
-            idx = np.flatnonzero(ball)
-            ip, tti, valid = predict_impact_drag(x[idx, :3], x[idx, 3:6], self.beta)
-            ball[idx[~valid]] = False
-            good = idx[valid]
-            t_go[good] = tti[valid]
-            impact[good] = ip[valid]
         asset = np.full(M, -1, np.int64)
         miss = np.full(M, np.inf)
+        t_go = np.full(M, np.nan)
         value = np.zeros(M)
-        _choose_kernel(x, use, ball, self.asset_ecef, self.asset_value, self.w, self.threat_radius, self.v_min,
-                       cls_out, miss_all, t_cpa, t_go, impact, asset, miss, value)
+        impact = np.full((M, 3), np.nan)
+        _evaluate_kernel(x, cls_in, use, self.asset_ecef, self.asset_value, self.w, self.threat_radius, self.v_min,
+                         self.beta, cls_out, asset, miss, t_go, value, impact)
         return ThreatAssessment(cls=cls_out, asset=asset, miss=miss, t_go=t_go, value=value, impact=impact)
 
     def evaluate_plain(self, x, cls=None) -> ThreatAssessment:
@@ -211,3 +201,91 @@ def _choose_kernel(x, use, ball, assets, asset_value, w, threat_radius, v_min, c
         value[m] = w[cls[m]] * (asset_value[best] if threatening else v_min)
         if not threatening:
             asset[m] = -1
+
+
+@njit
+def _impact_kernel(r, v, beta, t_max, ip, tti, valid):
+    """:func:`iadsim.evaluation.predict.predict_impact_drag` compiled (the same parameter rows and call of
+    :func:`iadsim.threats.rocket.fly` as its ``ObjectParams`` and ``_run``)."""
+    n = r.shape[0]
+    air = np.zeros(n, np.bool_)
+    na = 0
+    for i in range(n):
+        rn = math.sqrt(r[i, 0] * r[i, 0] + r[i, 1] * r[i, 1] + r[i, 2] * r[i, 2])
+        s = r[i, 2] / rn
+        s2 = s * s
+        if rn - _AE * _BE / math.sqrt(_BE * _BE * (1.0 - s2) + _AE * _AE * s2) > 0.0:
+            air[i] = True
+            na += 1
+    if na == 0:
+        return
+    P = np.zeros((na, rk.NP))
+    S = np.zeros((na, rk.MAX_STAGES, 4))
+    y0 = np.zeros((na, 7))
+    j = 0
+    for i in range(n):
+        if not air[i]:
+            continue
+        S[j, :, 1] = -1.0
+        P[j, rk.C_BETA] = beta
+        P[j, rk.C_QB] = math.inf
+        P[j, rk.C_TC] = -1.0
+        P[j, rk.C_NAV] = 3.0
+        P[j, rk.C_MP] = 1.0
+        for a in range(3):
+            y0[j, a] = r[i, a]
+            y0[j, 3 + a] = v[i, a]
+        y0[j, 6] = 1.0
+        j += 1
+    samples = np.zeros((na, 1, 6))
+    n_s = np.zeros(na, np.int64)
+    end = np.zeros((na, 8))
+    bo = np.zeros((na, 7))
+    apo = np.zeros(na)
+    rk.fly(y0, P, S, t_max, rk.DT_ATM, rk.DT_EXO, 1.0, rk.J2, True, samples, n_s, end, bo, apo, False)
+    j = 0
+    for i in range(n):
+        if not air[i]:
+            continue
+        if end[j, 7] == rk.END_GROUND:
+            valid[i] = True
+            tti[i] = end[j, 0]
+            for a in range(3):
+                ip[i, a] = end[j, 1 + a]
+        j += 1
+
+
+@njit
+def _evaluate_kernel(x, cls_in, use, assets, asset_value, w, threat_radius, v_min, beta, cls, asset, miss, t_go,
+                     value, impact):
+    """:meth:`ThreatEvaluator.evaluate` in one pass: class, CPA to every asset, ballistic impacts (of the rows
+    in ``use``), then the threatened asset, miss, time to go, impact / CPA point and value."""
+    M, A = x.shape[0], assets.shape[0]
+    miss_all = np.empty((M, A))
+    t_cpa = np.empty((M, A))
+    _cpa_kernel(x, cls_in, use, assets, cls, miss_all, t_cpa)
+    nb = 0
+    for m in range(M):
+        if use[m] and cls[m] == BALLISTIC:
+            nb += 1
+    ball = np.zeros(M, np.bool_)
+    if nb:
+        idx = np.empty(nb, np.int64)
+        j = 0
+        for m in range(M):
+            if use[m] and cls[m] == BALLISTIC:
+                idx[j] = m
+                j += 1
+        ip = np.empty((nb, 3))
+        tti = np.empty(nb)
+        valid = np.zeros(nb, np.bool_)
+        _impact_kernel(x[idx, :3], x[idx, 3:6], beta, 2000.0, ip, tti, valid)
+        for j in range(nb):
+            if valid[j]:
+                m = idx[j]
+                ball[m] = True
+                t_go[m] = tti[j]
+                for a in range(3):
+                    impact[m, a] = ip[j, a]
+    _choose_kernel(x, use, ball, assets, asset_value, w, threat_radius, v_min, cls, miss_all, t_cpa, t_go, impact,
+                   asset, miss, value)
