@@ -394,3 +394,37 @@ def test_compiled_pip_equals_the_array_form():
     assert np.array_equal(tp, tp0) and np.array_equal(aim, aim0)
     moved = tp != t_plan
     assert 0.1 * n < moved.sum() < n  # the table answered for many rows, not for all
+
+
+def _eligible_plain(engaged_until, assessed_kill, ids, last_update):
+    """The numpy formulation Engagements.eligible had (reference for its dictionary look-ups)."""
+    ok = ~np.isin(ids, np.fromiter(engaged_until, np.int64, len(engaged_until)))
+    if assessed_kill:
+        k = np.fromiter(assessed_kill, np.int64, len(assessed_kill))
+        when = np.fromiter(assessed_kill.values(), float, len(assessed_kill))
+        order = np.argsort(k)
+        k, when = k[order], when[order]
+        pos = np.minimum(np.searchsorted(k, ids), k.size - 1)
+        ok &= ~((k[pos] == ids) & (last_update <= when[pos]))
+    return ok
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_eligible_equals_the_numpy_formulation(seed):
+    from types import SimpleNamespace
+
+    from iadsim.engagement.engagements import Engagements
+
+    rng = np.random.default_rng(seed)
+    eng = Engagements.__new__(Engagements)
+    for n_engaged, n_killed in ((0, 0), (5, 0), (0, 6), (7, 9)):
+        ids = rng.choice(60, size=30, replace=False).astype(np.int64)
+        last_update = rng.uniform(0.0, 100.0, 30)
+        eng.engaged_until = {int(i): float(rng.uniform(0, 200)) for i in rng.choice(60, n_engaged, replace=False)}
+        eng.assessed_kill = {np.int64(i): float(rng.choice([rng.uniform(0, 100), last_update[0]]))
+                             for i in rng.choice(60, n_killed, replace=False)}
+        tracks = SimpleNamespace(id=ids, last_update=last_update)
+        got = eng.eligible(tracks)
+        assert got.dtype == bool and got.shape == (30,)
+        np.testing.assert_array_equal(got, _eligible_plain(eng.engaged_until, eng.assessed_kill, ids, last_update))
+    assert eng.eligible(SimpleNamespace(id=np.zeros(0, np.int64), last_update=np.zeros(0))).shape == (0,)

@@ -241,3 +241,50 @@ def test_kinematic_class_and_evaluation():
     # V = w_class * V_asset when threatening, w_class * 0.25 * max V_asset otherwise
     assert a.value.tolist() == pytest.approx([1.0 * 100.0, 2.0 * 100.0, 4.0 * 25.0, 4.0 * 100.0],
                                              rel=1e-12)
+
+
+def _evaluation_case(seed, M=60):
+    """Tracks of every class around three assets (ballistic ones falling on or near them, air-breathing ones
+    heading at them or passing, a few at rest), with tracker classes, unknown classes (-1) or none."""
+    rng = np.random.default_rng(seed)
+    assets = geodetic2ecef(np.radians(rng.uniform(9.5, 10.5, 3)), np.radians(rng.uniform(19.5, 20.5, 3)),
+                           np.zeros(3))
+    up = assets[0] / np.linalg.norm(assets[0])
+    x = np.zeros((M, 6))
+    for m in range(M):
+        target = assets[rng.integers(0, 3)] + rng.normal(size=3) * rng.choice([100.0, 20e3])
+        kind = rng.integers(0, 4)
+        if kind == 0:  # ballistic: 40-120 km up, falling towards the target at 1-3 km/s
+            start = target + up * rng.uniform(40e3, 120e3) + rng.normal(size=3) * 60e3
+            x[m, :3] = start
+            x[m, 3:] = (target - start) / np.linalg.norm(target - start) * rng.uniform(1000.0, 3000.0)
+        else:
+            start = target + up * rng.uniform(30.0, 8000.0) + rng.normal(size=3) * 80e3
+            x[m, :3] = start
+            x[m, 3:] = (target - start) / np.linalg.norm(target - start) * rng.uniform(0.0, 700.0)
+    cls = np.where(rng.random(M) < 0.5, rng.integers(-1, 4, M), -1).astype(np.int8)
+    ev = ThreatEvaluator(assets, rng.uniform(10.0, 100.0, 3), {"drone": 1.0, "cruise": 2.0, "ballistic": 4.0,
+                                                                "aircraft": 0.5}, 5000.0)
+    return ev, x, cls, rng
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_compiled_evaluation_equals_the_numpy_reference(seed):
+    """ThreatEvaluator.evaluate (compiled) gives the bits of evaluate_plain (numpy), with and without tracker
+    classes; and evaluating a subset of rows gives those rows of the full evaluation, the others no asset and
+    value 0."""
+    ev, x, cls, rng = _evaluation_case(seed)
+    for c in (cls, None):
+        ref = ev.evaluate_plain(x, c)
+        got = ev.evaluate(x, c)
+        assert (ref.asset >= 0).any() and (ref.asset < 0).any() and (ref.cls == BALLISTIC).any()
+        for name in ("cls", "asset", "miss", "t_go", "value", "impact"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(ref, name), err_msg=name)
+        rows = rng.random(x.shape[0]) < 0.6
+        sub = ev.evaluate(x, c, rows=rows)
+        np.testing.assert_array_equal(sub.cls, ref.cls)
+        for name in ("asset", "miss", "t_go", "value", "impact"):
+            np.testing.assert_array_equal(getattr(sub, name)[rows], getattr(ref, name)[rows], err_msg=name)
+        assert (sub.asset[~rows] == -1).all() and (sub.value[~rows] == 0).all()
+    empty = ev.evaluate(np.zeros((0, 6)))
+    assert empty.value.shape == (0,) and empty.impact.shape == (0, 3)

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from iadsim.assignment._windows import candidate_pairs, fused_windows, window_arrays
 from iadsim.engagement.envelope import EnvelopeSet, earliest_intercepts_compiled
 from iadsim.engagement.lethality import expected_pk_circular_normal, kind_code_of
 from iadsim.evaluation.predict import ASSUMED_BETA, predict_positions
@@ -158,8 +159,19 @@ class Doctrine:
         self.P_salvo = 1.0 - (1.0 - self.fu.pk) ** self.fu.salvo[:, None]  # (F, n_classes) independent shots
         self.salvo_cost = self.fu.salvo * self.fu.cost
         self.last_result = None  # the WTAResult of the last cycle that solved one (diagnostics)
+        self._window_arrays = window_arrays(self.fu)
+        self._pos = np.ascontiguousarray(self.fu.pos, float)
+        self._r_max = np.ascontiguousarray(self.fu.r_max, float)
 
-    def _windows(self, now, x, cls, t_end, pf, pm, offsets, t_ready):
+    def _windows(self, now, x, cls, t_end, pf, pm, offsets):
+        """Earliest feasible intercepts of the pairs ``pf, pm`` on the grid ``now + offsets``: the fused
+        compiled pass of :mod:`iadsim.assignment._windows` (the same windows as :meth:`_windows_plain`)."""
+        return fused_windows(self._window_arrays, now, x, cls, t_end, pf, pm, offsets, self.beta)
+
+    def _windows_plain(self, now, x, cls, t_end, pf, pm, offsets):
+        """:meth:`_windows` as prediction on the whole grid then the earliest-intercept search (the
+        reference the fused pass is tested against)."""
+        t_ready = now + self.fu.reaction[pf]
         used, inv = np.unique(pm, return_inverse=True)
         pred = predict_positions(x[used], cls[used] == 0, offsets, self.beta)  # (U, K, 3)
         fu = self.fu
@@ -187,25 +199,16 @@ class Doctrine:
         shots = np.asarray(shots, np.int64)
         later = np.zeros_like(shots) if later_shots is None or self.look_ahead <= 0 else \
             np.asarray(later_shots, np.int64)
-        m_idx = np.flatnonzero(eligible & (value > 0))
-        f_idx = np.flatnonzero((shots > 0) | (later > 0))
-        if m_idx.size == 0 or f_idx.size == 0:
-            return _empty()
         # cheap pre-gate: could the threat come within reach of the unit within the planning horizon?
-        r, v = x[m_idx, :3], x[m_idx, 3:6]
-        dist = np.linalg.norm(r[None, :, :] - fu.pos[f_idx][:, None, :], axis=2)  # (F', M')
         horizon = self.horizon + (self.look_ahead if later.any() else 0.0)
-        reach = fu.r_max[f_idx][:, None] + np.linalg.norm(v, axis=1)[None, :] * horizon
-        pk_pair = self.P_salvo[f_idx][:, cls[m_idx]]
-        fi, mi = np.nonzero((dist <= reach) & (pk_pair > 0))
-        if fi.size == 0:
+        pf, pm = candidate_pairs(x, np.asarray(cls, np.int64), np.asarray(eligible, bool), np.asarray(value, float),
+                                 shots, later, self._pos, self._r_max, self.P_salvo, horizon)
+        if pf.size == 0:
             return _empty()
-        pf, pm = f_idx[fi], m_idx[mi]
 
         # fire now: earliest intercept on the fine grid, launch within this cycle
         sel_now = np.flatnonzero(shots[pf] > 0)
-        win = self._windows(now, x, cls, t_end, pf[sel_now], pm[sel_now], self.offsets,
-                            now + fu.reaction[pf[sel_now]])
+        win = self._windows(now, x, cls, t_end, pf[sel_now], pm[sel_now], self.offsets)
         ok = win.feasible & (win.t_launch <= now + fu.reaction[pf[sel_now]] + self.cycle)
         now_pairs = sel_now[ok]
         now_t_int, now_t_launch, now_pip = win.t_intercept[ok], win.t_launch[ok], win.pip[ok]
@@ -215,6 +218,8 @@ class Doctrine:
             keep = fu.layer[pf[now_pairs]] == best_layer[pm[now_pairs]]
             now_pairs, now_t_int, now_t_launch, now_pip = (now_pairs[keep], now_t_int[keep],
                                                            now_t_launch[keep], now_pip[keep])
+        if now_pairs.size == 0:
+            return _empty()  # no launch this cycle whatever the later windows (they are not searched)
         # later: the unit's window opens before the threat arrives (coarse grid over the look-ahead)
         later_pairs = np.zeros(0, np.int64)
         if later.any() and self.later_offsets.size:
@@ -222,11 +227,8 @@ class Doctrine:
             is_now[now_pairs] = True
             cand = np.flatnonzero((later[pf] > 0) & ~is_now)
             if cand.size:
-                wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets,
-                                   now + fu.reaction[pf[cand]])
+                wl = self._windows(now, x, cls, t_end, pf[cand], pm[cand], self.later_offsets)
                 later_pairs = cand[wl.feasible]
-        if now_pairs.size == 0:
-            return _empty()
 
         # the static WTA over now and later weapons
         now_units = np.unique(pf[now_pairs])

@@ -44,7 +44,9 @@ class CommandPost:
     def plan(self, t, tracks, eligible, shots, rounds):
         """Evaluate ``tracks`` and plan this cycle's launch orders; ``shots (F,)`` engagements each unit can
         start now, ``rounds (F,)`` rounds each unit has (for the later windows). Returns ``(orders, cls)``."""
-        ev = self.evaluator.evaluate(tracks.x, tracks.cls)
+        # only the eligible tracks can be engaged: the others need no value or time to go (nor the costly
+        # ballistic impact prediction); each evaluated row is what evaluating all of them gives
+        ev = self.evaluator.evaluate(tracks.x, tracks.cls, rows=eligible)
         has_deadline = (ev.asset >= 0) | (ev.cls == 0)
         t_end = np.where(has_deadline, t + ev.t_go, np.inf)
         later = np.minimum(rounds // self.kin.salvo, self.later_cap)

@@ -204,15 +204,13 @@ class Engagements:
     def eligible(self, tracks) -> np.ndarray:
         """Tracks the doctrine may engage now: not while an engagement is in flight or awaiting its kill
         assessment; not after an assessed kill unless the track has been updated since (seen again)."""
-        ok = ~np.isin(tracks.id, np.fromiter(self.engaged_until, np.int64, len(self.engaged_until)))
-        if self.assessed_kill:
-            ids = np.fromiter(self.assessed_kill, np.int64, len(self.assessed_kill))
-            when = np.fromiter(self.assessed_kill.values(), float, len(self.assessed_kill))
-            order = np.argsort(ids)
-            ids, when = ids[order], when[order]
-            pos = np.minimum(np.searchsorted(ids, tracks.id), ids.size - 1)
-            ok &= ~((ids[pos] == tracks.id) & (tracks.last_update <= when[pos]))
-        return ok
+        # dictionary look-ups over the (tens of) tracks: cheaper than np.isin / searchsorted on small arrays
+        engaged, killed = self.engaged_until, self.assessed_kill
+        ids = tracks.id.tolist()
+        if not killed:
+            return np.array([i not in engaged for i in ids], bool)
+        return np.array([i not in engaged and not (i in killed and lu <= killed[i])
+                         for i, lu in zip(ids, tracks.last_update.tolist(), strict=True)], bool)
 
     # --- handlers -------------------------------------------------------------------------------------
     def fire(self, t, orders, tracks, cls) -> None:

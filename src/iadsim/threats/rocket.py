@@ -385,23 +385,33 @@ def coast_grid(r, v, beta, t_grid, dt_exo, grav, rot, out):
         t = 0.0
         down = False
         for k in range(K):
-            T = t_grid[k]
-            while not down and t < T - 1e-12:
-                h = min(_coast_step(y, beta[i], dt_exo), T - t)
-                for a in range(7):
-                    yp[a] = y[a]
-                _rk4(y, t, h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
-                t += h
-                if radial_altitude_scalar(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
-                    a0 = radial_altitude_scalar(yp[0], yp[1], yp[2])
-                    a1 = radial_altitude_scalar(y[0], y[1], y[2])
-                    w = a0 / (a0 - a1) if a0 > a1 else 1.0
-                    for a in range(3):
-                        y[a] = yp[a] + w * (y[a] - yp[a])
-                        y[3 + a] = 0.0
-                    down = True
+            t, down = coast_to(y, t, t_grid[k], down, beta[i], dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp)
             for a in range(6):
                 out[i, k, a] = y[a]
+
+
+@njit
+def coast_to(y, t, T, down, beta, dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp):
+    """Advance one coasting state ``y (7,)`` at offset ``t`` to the offset ``T`` in place, the steps of
+    :func:`coast_grid` (the last one shortened to land on ``T``; ``P (1, NP)`` the coast's parameter row with
+    ``P[0, C_BETA] = beta``, ``S, aL, yp, k1..k4, tmp`` work arrays). Returns ``(t, down)``: ``down`` once the
+    state reached the ground (then it stays at its impact point with zero velocity). Stepping a grid sample
+    by sample with it gives the bits of :func:`coast_grid` on that grid."""
+    while not down and t < T - 1e-12:
+        h = min(_coast_step(y, beta, dt_exo), T - t)
+        for a in range(7):
+            yp[a] = y[a]
+        _rk4(y, t, h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+        t += h
+        if radial_altitude_scalar(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
+            a0 = radial_altitude_scalar(yp[0], yp[1], yp[2])
+            a1 = radial_altitude_scalar(y[0], y[1], y[2])
+            w = a0 / (a0 - a1) if a0 > a1 else 1.0
+            for a in range(3):
+                y[a] = yp[a] + w * (y[a] - yp[a])
+                y[3 + a] = 0.0
+            down = True
+    return t, down
 
 
 @njit
