@@ -11,6 +11,12 @@ user has not set ``NUMBA_CACHE_DIR`` and the package directory is not writable (
 numba is imported on the first :func:`njit` call, i.e. when the first module with kernels is imported, so
 ``import iadsim`` and the command line's start-up do not pay for it. If no cache directory is writable at
 all, kernels are compiled without a disk cache (each process compiles again) instead of failing.
+
+Threads. The few ``parallel=True`` kernels (the raid's missile flights, :func:`iadsim.threats.rocket.fly_parallel`)
+run on numba's fork-safe threading layer (``forksafe``: TBB if installed, else the built-in workqueue) unless
+``NUMBA_THREADING_LAYER`` chooses another: a Monte Carlo pool forks its workers after the parent may have run
+such a kernel, and GNU OpenMP, numba's first pick on Linux, is not fork-safe. The workqueue is not
+thread-safe, so those kernels are called from the main thread only (their serial twins elsewhere; same results).
 """
 
 from __future__ import annotations
@@ -64,10 +70,18 @@ def _numba_njit():
     """``numba.njit`` (imported on first use, after :func:`configure_cache`), or ``None`` without numba."""
     if "njit" not in _state:
         configure_cache()
+        chosen = "NUMBA_THREADING_LAYER" in os.environ
         try:
+            from numba import config
             from numba import njit as numba_njit
         except ImportError:  # pragma: no cover - exercised only without numba
             numba_njit = None
+        else:
+            # the parallel kernels' threads: a fork-safe layer (a Monte Carlo pool forks its workers after the
+            # parent may have run one; GNU OpenMP, numba's first pick on Linux, is not fork-safe), unless the
+            # user chose one; it takes effect at the first parallel launch
+            if not chosen:
+                config.THREADING_LAYER = "forksafe"
         _state["njit"] = numba_njit
     return _state["njit"]
 
@@ -96,3 +110,15 @@ def _compile(numba_njit, f, args, kwargs):
         if not kwargs.get("cache") or "cannot cache" not in str(exc):
             raise
         return numba_njit(*args, **{**kwargs, "cache": False})(f)
+
+
+def prange_or_range():
+    """``numba.prange`` (a parallel loop inside ``njit(parallel=True)``), or ``range`` without numba.
+
+    For a module with kernels, which imports numba anyway when its first :func:`njit` decorates."""
+    _numba_njit()
+    try:
+        from numba import prange
+    except ImportError:  # pragma: no cover - exercised only without numba
+        return range
+    return prange

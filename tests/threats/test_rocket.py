@@ -371,3 +371,78 @@ def test_pull_up_and_dive_flattens_then_dives_onto_the_aim():
     k = int(np.floor(t_end[0] / 0.5))
     end, _ = hermite(pos[0, k], vel[0, k], pos[0, k + 1], vel[0, k + 1], 0.5, t_end[0] / 0.5 - k)
     assert np.linalg.norm(end - geodetic2ecef(alat, alon, aalt)[0]) < 50.0
+
+
+def _mixed_rows(n=40):
+    """A raid-like batch for the flight kernels: boosting missiles of three types (a MaRV among them, solved
+    shots), stored and not, plus coasting re-entry bodies."""
+    rng = np.random.default_rng(17)
+    rows = []
+    for name in ("srbm", "mrbm", "marv_srbm"):
+        spec = _spec(name).model_copy(update={"cep": 0.0})
+        k = n // 3
+        lat0 = np.radians(-20.5 + rng.uniform(-0.3, 0.3, k))
+        lon0 = np.radians(-18.8 + rng.uniform(-0.3, 0.3, k))
+        prm, t_burn = br._params(spec, k, np.full(k, 10.0))
+        e0, n0, _ = rk.enu_basis(lat0, lon0)
+        az = np.radians(rng.uniform(60, 120, k))
+        prm.P[:, rk.C_AZX:rk.C_AZZ + 1] = np.sin(az)[:, None] * e0 + np.cos(az)[:, None] * n0
+        prm.P[:, rk.C_KICK] = np.radians(rng.uniform(5, 30, k))
+        prm.P[:, rk.C_TC] = t_burn * rng.uniform(0.7, 1.0, k)
+        if spec.maneuver is not None:
+            prm.P[:, rk.C_MAN] = rk.MAN_WEAVE if spec.maneuver.kind == "weave" else rk.MAN_PULLUP
+            prm.P[:, rk.C_MH], prm.P[:, rk.C_MG] = spec.maneuver.start_altitude, spec.maneuver.g_limit * 9.80665
+            prm.P[:, rk.C_MP] = spec.maneuver.period if spec.maneuver.kind == "weave" else spec.maneuver.pull_up_angle
+            prm.P[:, rk.C_AIMX:rk.C_AIMZ + 1] = geodetic2ecef(np.radians(-20.0), np.radians(-15.0), 0.0)
+        y0 = np.zeros((k, 7))
+        y0[:, :3] = geodetic2ecef(lat0, lon0, np.zeros(k))
+        y0[:, 6] = prm.P[:, rk.C_M0]
+        rows.append((y0, prm))
+    return rows
+
+
+@pytest.mark.parametrize("store", [False, True])
+def test_parallel_flights_are_the_serial_flights_bit_for_bit(store):
+    """rk.fly_parallel (the objects on numba's threads) against rk.fly: every output array identical."""
+    for y0, prm in _mixed_rows():
+        outs = []
+        for kernel in (rk.fly, rk.fly_parallel):
+            n = y0.shape[0]
+            K = 2400 if store else 1
+            o = (np.zeros((n, K, 6)), np.zeros(n, np.int64), np.zeros((n, 8)), np.zeros((n, 7)), np.zeros(n))
+            kernel(y0, prm.P, prm.S, 1200.0, rk.DT_ATM, rk.DT_EXO, 0.5, J2, True, *o, store)
+            outs.append(o)
+        for a, b in zip(*outs, strict=True):
+            assert np.array_equal(a, b, equal_nan=True)
+        assert np.isfinite(outs[0][2][:, 0]).all()  # every object came down within the time
+
+
+def _run_in_child(rows):
+    y0, P, S = rows
+    prm = rk.ObjectParams(y0.shape[0])
+    prm.P, prm.S = P, S
+    return rk._run(y0, prm, 1200.0)[2]
+
+
+def test_flights_after_a_parallel_run_in_forked_workers_and_threads():
+    """The parallel kernel's threads survive a fork (a Monte Carlo pool after an in-process run: the
+    fork-safe threading layer) and a call from another thread takes the serial kernel (the fork-safe layer
+    is not thread-safe); all give the serial results."""
+    import concurrent.futures as cf
+    import multiprocessing as mp
+    import threading
+
+    y0, prm = _mixed_rows(60)[0]
+    assert y0.shape[0] >= rk.PARALLEL_ROWS
+    ref = rk._run(y0, prm, 1200.0)[2]  # in this process, on the threads
+    with cf.ProcessPoolExecutor(2, mp_context=mp.get_context("fork")) as pool:
+        got = list(pool.map(_run_in_child, [(y0, prm.P, prm.S)] * 2, timeout=120))
+    for g in got:
+        assert np.array_equal(g, ref, equal_nan=True)
+    box = {}
+    th = [threading.Thread(target=lambda k=k: box.__setitem__(k, rk._run(y0, prm, 1200.0)[2])) for k in range(2)]
+    for t in th:
+        t.start()
+    for t in th:
+        t.join(120)
+    assert all(np.array_equal(box[k], ref, equal_nan=True) for k in range(2))

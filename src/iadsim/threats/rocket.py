@@ -53,10 +53,11 @@ angle and the cut-off time).
 from __future__ import annotations
 
 import math
+import threading
 
 import numpy as np
 
-from iadsim._numba import njit
+from iadsim._numba import njit, prange_or_range
 from iadsim.frames import enu_rotation, geodetic2ecef
 from iadsim.physics.atmosphere import us1976_scalar
 from iadsim.physics.ellipsoid import radial_altitude_scalar
@@ -75,6 +76,10 @@ MAX_STAGES = 2
 MAN_NONE, MAN_WEAVE, MAN_PULLUP = 0, 1, 2
 DT_BOOST, DT_MAN = 0.1, 0.1
 DT_ATM, DT_EXO = 0.05, 2.0
+#: from this many objects on, :func:`_run` integrates them on numba's threads (:func:`fly_parallel`)
+PARALLEL_ROWS = 16
+
+prange = prange_or_range()
 
 
 @njit
@@ -215,138 +220,156 @@ def fly(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples
     ``end (n, 8)``: end time (NaN at ``t_max``), position, velocity, reason (``END_*``); ``burnout (n, 7)``:
     time of cut-off and the state then (NaN for unpowered objects); ``apogee (n,)``: highest radial height.
     """
-    n = y0.shape[0]
+    for i in range(y0.shape[0]):
+        _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples, end, burnout,
+                 apogee, store)
+
+
+@njit(parallel=True)
+def fly_parallel(y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples, end, burnout,
+                 apogee, store):
+    """:func:`fly` with the objects shared among numba's threads (``prange``): every object is integrated
+    by :func:`_fly_one` into its own rows of the outputs, so the results are :func:`fly`'s, bit for bit
+    (tested), whatever the number of threads."""
+    for i in prange(y0.shape[0]):
+        _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples, end, burnout,
+                 apogee, store)
+
+
+@njit
+def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n_samples, end, burnout,
+             apogee, store):
+    """Object ``i`` of :func:`fly`, with its own work arrays."""
     K = samples.shape[1]
     y = np.empty(7)
     yp = np.empty(7)
     k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
     aL = np.zeros(3)
-    man = np.zeros((n, 2))
-    for i in range(n):
+    man = np.zeros((i + 1, 2))  # the manoeuvre state of row i (indexed by i, as _lateral reads it)
+    for a in range(7):
+        y[a] = y0[i, a]
+    t = 0.0
+    powered = P[i, C_POWERED] > 0.0
+    tc = P[i, C_TC] if powered else -1.0
+    burnout[i, 0] = np.nan
+    end[i, 0] = np.nan
+    end[i, 7] = END_TIMEOUT
+    apo = radial_altitude_scalar(y[0], y[1], y[2])
+    alt = apo
+    ks = 0
+    if store:
+        for a in range(6):
+            samples[i, 0, a] = y[a]
+        ks = 1
+    next_sample = h_sample
+    ended = False
+    after_end = False
+    stop = P[i, C_STOP]
+    while t < t_max - 1e-9:
+        # step size: events, samples
+        if powered and t < tc:
+            dt = DT_BOOST
+        elif man[i, 0] != 0.0:
+            dt = DT_MAN
+        else:
+            # a tenth of the drag time constant tau = 2 beta / (rho |v|), between dt_atm and dt_exo
+            dt = dt_exo
+            if P[i, C_BETA] < math.inf:
+                rho, _ = us1976_scalar(alt)
+                sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
+                if rho * sp > 0.0:
+                    dt = min(dt_exo, max(dt_atm, 0.2 * P[i, C_BETA] / (rho * sp)))
+        t_next = t + dt
+        if store and next_sample < t_next:
+            t_next = next_sample
+        if powered and t < tc:
+            for ev in (P[i, C_TV], P[i, C_TPO], tc):
+                if t + 1e-12 < ev < t_next:
+                    t_next = ev
+            for k in range(S.shape[1]):
+                ev = S[i, k, 1]
+                if t + 1e-12 < ev < t_next:
+                    t_next = ev
+        if t_next > t_max:
+            t_next = t_max
+        h = t_next - t
+        # manoeuvre state (decided at the start of the step, held over it)
+        if P[i, C_MAN] != MAN_NONE and t >= tc and not after_end:
+            vr = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5])
+            if man[i, 0] == 0.0 and vr < 0.0 and alt < P[i, C_MH]:
+                man[i, 0] = 1.0 if P[i, C_MAN] == MAN_PULLUP else 2.0
+                man[i, 1] = t
+            if man[i, 0] == 1.0:
+                sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
+                rn = math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2)
+                if vr / (rn * sp) > -math.sin(P[i, C_MP]):
+                    man[i, 0] = 2.0
+            _lateral(y, t, i, P, man, aL)
+        else:
+            aL[0] = aL[1] = aL[2] = 0.0
         for a in range(7):
-            y[a] = y0[i, a]
-        t = 0.0
-        powered = P[i, C_POWERED] > 0.0
-        tc = P[i, C_TC] if powered else -1.0
-        burnout[i, 0] = np.nan
-        end[i, 0] = np.nan
-        end[i, 7] = END_TIMEOUT
-        apo = radial_altitude_scalar(y[0], y[1], y[2])
-        alt = apo
-        ks = 0
-        if store:
-            for a in range(6):
-                samples[i, 0, a] = y[a]
-            ks = 1
-        next_sample = h_sample
-        ended = False
-        after_end = False
-        stop = P[i, C_STOP]
-        while t < t_max - 1e-9:
-            # step size: events, samples
-            if powered and t < tc:
-                dt = DT_BOOST
-            elif man[i, 0] != 0.0:
-                dt = DT_MAN
-            else:
-                # a tenth of the drag time constant tau = 2 beta / (rho |v|), between dt_atm and dt_exo
-                dt = dt_exo
-                if P[i, C_BETA] < math.inf:
-                    rho, _ = us1976_scalar(alt)
-                    sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
-                    if rho * sp > 0.0:
-                        dt = min(dt_exo, max(dt_atm, 0.2 * P[i, C_BETA] / (rho * sp)))
-            t_next = t + dt
-            if store and next_sample < t_next:
-                t_next = next_sample
-            if powered and t < tc:
-                for ev in (P[i, C_TV], P[i, C_TPO], tc):
-                    if t + 1e-12 < ev < t_next:
-                        t_next = ev
-                for k in range(S.shape[1]):
-                    ev = S[i, k, 1]
-                    if t + 1e-12 < ev < t_next:
-                        t_next = ev
-            if t_next > t_max:
-                t_next = t_max
-            h = t_next - t
-            # manoeuvre state (decided at the start of the step, held over it)
-            if P[i, C_MAN] != MAN_NONE and t >= tc and not after_end:
-                vr = (y[0] * y[3] + y[1] * y[4] + y[2] * y[5])
-                if man[i, 0] == 0.0 and vr < 0.0 and alt < P[i, C_MH]:
-                    man[i, 0] = 1.0 if P[i, C_MAN] == MAN_PULLUP else 2.0
-                    man[i, 1] = t
-                if man[i, 0] == 1.0:
-                    sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
-                    rn = math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2)
-                    if vr / (rn * sp) > -math.sin(P[i, C_MP]):
-                        man[i, 0] = 2.0
-                _lateral(y, t, i, P, man, aL)
-            else:
-                aL[0] = aL[1] = aL[2] = 0.0
-            for a in range(7):
-                yp[a] = y[a]
-            _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
-            t = t_next
-            # stage burn-out drops the stage's dry mass
-            if powered:
-                for k in range(S.shape[1]):
-                    if abs(t - S[i, k, 1]) < 1e-9 and t <= tc + 1e-9:
-                        y[6] -= S[i, k, 3]
-                if abs(t - tc) < 1e-9:
-                    burnout[i, 0] = t
-                    for a in range(6):
-                        burnout[i, 1 + a] = y[a]
-            alt_new = radial_altitude_scalar(y[0], y[1], y[2])
-            if not after_end:
-                if alt_new > apo:
-                    apo = alt_new
-                descending = y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0
-                if alt > stop and alt_new <= stop and descending:
-                    lo, hi = 0.0, 1.0
-                    for _ in range(40):
-                        mid = 0.5 * (lo + hi)
-                        if _hermite_alt(yp[0:3], yp[3:6], y[0:3], y[3:6], h, mid) <= stop:
-                            hi = mid
-                        else:
-                            lo = mid
-                    s = 0.5 * (lo + hi)
-                    end[i, 0] = t - h + s * h
-                    end[i, 7] = END_GROUND
+            yp[a] = y[a]
+        _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+        t = t_next
+        # stage burn-out drops the stage's dry mass
+        if powered:
+            for k in range(S.shape[1]):
+                if abs(t - S[i, k, 1]) < 1e-9 and t <= tc + 1e-9:
+                    y[6] -= S[i, k, 3]
+            if abs(t - tc) < 1e-9:
+                burnout[i, 0] = t
+                for a in range(6):
+                    burnout[i, 1 + a] = y[a]
+        alt_new = radial_altitude_scalar(y[0], y[1], y[2])
+        if not after_end:
+            if alt_new > apo:
+                apo = alt_new
+            descending = y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0
+            if alt > stop and alt_new <= stop and descending:
+                lo, hi = 0.0, 1.0
+                for _ in range(40):
+                    mid = 0.5 * (lo + hi)
+                    if _hermite_alt(yp[0:3], yp[3:6], y[0:3], y[3:6], h, mid) <= stop:
+                        hi = mid
+                    else:
+                        lo = mid
+                s = 0.5 * (lo + hi)
+                end[i, 0] = t - h + s * h
+                end[i, 7] = END_GROUND
+                ended = True
+            elif P[i, C_QB] < math.inf:
+                rho, _ = us1976_scalar(alt_new)
+                if 0.5 * rho * (y[3] ** 2 + y[4] ** 2 + y[5] ** 2) > P[i, C_QB]:
+                    end[i, 0] = t
+                    end[i, 7] = END_BREAKUP
                     ended = True
-                elif P[i, C_QB] < math.inf:
-                    rho, _ = us1976_scalar(alt_new)
-                    if 0.5 * rho * (y[3] ** 2 + y[4] ** 2 + y[5] ** 2) > P[i, C_QB]:
-                        end[i, 0] = t
-                        end[i, 7] = END_BREAKUP
-                        ended = True
-                if ended:
-                    # the end state on the step's Hermite interpolant
-                    s = (end[i, 0] - (t - h)) / h
-                    s2, s3 = s * s, s * s * s
-                    c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
-                    d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
-                    d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
-                    for a in range(3):
-                        end[i, 1 + a] = c0 * yp[a] + c1 * yp[3 + a] + c2 * y[a] + c3 * y[3 + a]
-                        end[i, 4 + a] = d0 * yp[a] + d1 * yp[3 + a] + d2 * y[a] + d3 * y[3 + a]
-                    after_end = True
-                    if not store:
-                        break
-            alt = alt_new
-            if store and abs(t - next_sample) < 1e-9:
-                if ks < K:
-                    for a in range(6):
-                        samples[i, ks, a] = y[a]
-                    ks += 1
-                next_sample += h_sample
-                if after_end:
+            if ended:
+                # the end state on the step's Hermite interpolant
+                s = (end[i, 0] - (t - h)) / h
+                s2, s3 = s * s, s * s * s
+                c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
+                d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
+                d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
+                for a in range(3):
+                    end[i, 1 + a] = c0 * yp[a] + c1 * yp[3 + a] + c2 * y[a] + c3 * y[3 + a]
+                    end[i, 4 + a] = d0 * yp[a] + d1 * yp[3 + a] + d2 * y[a] + d3 * y[3 + a]
+                after_end = True
+                if not store:
                     break
-        if not ended:
-            for a in range(6):
-                end[i, 1 + a] = y[a]
-        n_samples[i] = ks
-        apogee[i] = apo
+        alt = alt_new
+        if store and abs(t - next_sample) < 1e-9:
+            if ks < K:
+                for a in range(6):
+                    samples[i, ks, a] = y[a]
+                ks += 1
+            next_sample += h_sample
+            if after_end:
+                break
+    if not ended:
+        for a in range(6):
+            end[i, 1 + a] = y[a]
+    n_samples[i] = ks
+    apogee[i] = apo
 
 
 @njit
@@ -475,7 +498,11 @@ def _run(y0, prm: ObjectParams, t_max, *, store=False, h_sample=1.0, dt_atm=DT_A
     end = np.zeros((n, 8))
     bo = np.zeros((n, 7))
     apo = np.zeros(n)
-    fly(np.ascontiguousarray(y0, float), prm.P, prm.S, float(t_max), float(dt_atm), float(dt_exo),
+    # many objects (a raid's missiles in the shot solver): numba's threads share them, same results; only
+    # from the main thread (the fork-safe layer is not thread-safe: e.g. a Dask worker's task threads)
+    parallel = n >= PARALLEL_ROWS and threading.current_thread() is threading.main_thread()
+    kernel = fly_parallel if parallel else fly
+    kernel(np.ascontiguousarray(y0, float), prm.P, prm.S, float(t_max), float(dt_atm), float(dt_exo),
         float(h_sample), int(grav), bool(rot), samples, n_s, end, bo, apo, bool(store))
     return samples, n_s, end, bo, apo
 
