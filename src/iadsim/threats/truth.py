@@ -34,6 +34,8 @@ import numpy as np
 from iadsim._numba import njit
 from iadsim.threats.airbreathing import WaypointPaths
 
+__all__ = ["ThreatTruth"]
+
 
 @njit
 def _state_kernel(rows, t, t_scalar, t_launch, duration, off, last, tau_k, coef):
@@ -62,8 +64,6 @@ def _state_kernel(rows, t, t_scalar, t_launch, duration, off, last, tau_k, coef)
             pos[k, a] = c0 + c1 * u + c2 * u2 + c3 * u3
             vel[k, a] = c1 + 2.0 * u * c2 + 3.0 * u2 * c3
     return pos, vel
-
-__all__ = ["ThreatTruth"]
 
 
 def _ballistic_pieces(t, pos, vel, t_impact):
