@@ -56,13 +56,38 @@ def _close(a, b, rtol: float, atol: float) -> tuple[bool, str]:
     return fine, f" (max |diff| {d.max(initial=0):.3g}, relative {rel.max(initial=0):.3g})"
 
 
-def compare_close(a: Path, b: Path, rtol: float, atol: float) -> int:
-    bad = 0
+def _table_pairs(a: Path, b: Path):
+    """``(name, table A, table B)`` of every table whose schema and row count agree; the others are
+    reported (one line each) and yielded with ``None`` tables."""
     for name in TABLES:
         ta, tb = pq.read_table(a / f"{name}.parquet"), pq.read_table(b / f"{name}.parquet")
         if ta.schema != tb.schema or ta.num_rows != tb.num_rows:
-            bad += 1
             print(f"{name}: DIFFERENT schema or rows ({ta.num_rows} vs {tb.num_rows})")
+            yield name, None, None
+        else:
+            yield name, ta, tb
+
+
+def compare_exact(a: Path, b: Path) -> int:
+    bad = 0
+    for name, ta, tb in _table_pairs(a, b):
+        if ta is None:
+            bad += 1
+            continue
+        diff = [c for c in ta.column_names if not _same(ta[c], tb[c])]
+        if not diff:
+            print(f"{name}: identical ({ta.num_rows} rows, {ta.num_columns} columns)")
+            continue
+        bad += 1
+        print(f"{name}: DIFFERENT in {diff} (first: {diff[0]}{_maxdiff(ta[diff[0]], tb[diff[0]])})")
+    return 1 if bad else 0
+
+
+def compare_close(a: Path, b: Path, rtol: float, atol: float) -> int:
+    bad = 0
+    for name, ta, tb in _table_pairs(a, b):
+        if ta is None:
+            bad += 1
             continue
         notes, failed = [], []
         for c in ta.column_names:
@@ -79,31 +104,18 @@ def compare_close(a: Path, b: Path, rtol: float, atol: float) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if "--rtol" in argv or "--atol" in argv:
-        import argparse
+    import argparse
 
-        ap = argparse.ArgumentParser()
-        ap.add_argument("a", type=Path)
-        ap.add_argument("b", type=Path)
-        ap.add_argument("--rtol", type=float, default=1e-9)
-        ap.add_argument("--atol", type=float, default=0.0)
-        args = ap.parse_args(argv)
-        return compare_close(args.a, args.b, args.rtol, args.atol)
-    a, b = (Path(p) for p in argv[:2])
-    bad = 0
-    for name in TABLES:
-        ta, tb = pq.read_table(a / f"{name}.parquet"), pq.read_table(b / f"{name}.parquet")
-        if ta.schema != tb.schema or ta.num_rows != tb.num_rows:
-            bad += 1
-            print(f"{name}: DIFFERENT schema or rows ({ta.num_rows} vs {tb.num_rows})")
-            continue
-        diff = [c for c in ta.column_names if not _same(ta[c], tb[c])]
-        if not diff:
-            print(f"{name}: identical ({ta.num_rows} rows, {ta.num_columns} columns)")
-            continue
-        bad += 1
-        print(f"{name}: DIFFERENT in {diff} (first: {diff[0]}{_maxdiff(ta[diff[0]], tb[diff[0]])})")
-    return 1 if bad else 0
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("a", type=Path)
+    ap.add_argument("b", type=Path)
+    ap.add_argument("--rtol", type=float, default=None, help="float tolerance mode (relative part)")
+    ap.add_argument("--atol", type=float, default=None, help="float tolerance mode (absolute part)")
+    args = ap.parse_args(argv)
+    if args.rtol is None and args.atol is None:
+        return compare_exact(args.a, args.b)
+    return compare_close(args.a, args.b, 1e-9 if args.rtol is None else args.rtol,
+                         0.0 if args.atol is None else args.atol)
 
 
 if __name__ == "__main__":
