@@ -52,7 +52,7 @@ import math
 import numpy as np
 
 from iadsim._numba import njit
-from iadsim.engagement.envelope import _AE, _BE, NH, NR, InterceptWindow, _horizon_ok
+from iadsim.engagement.envelope import _AE, _BE, NH, NR, InterceptWindow, _bilinear, _fcr_sees, _range_alt
 from iadsim.frames import R_EARTH
 from iadsim.threats import rocket as rk
 
@@ -211,6 +211,19 @@ def cell_distances(env) -> np.ndarray:
 
 
 @njit
+def _defer(p, T, wait, next_off, done, counts) -> int:
+    """Put pair ``p`` off to the offset ``T + wait`` (a skip bound's ``wait`` > 0); returns 1 when the pair is
+    dropped for good (``wait`` infinite), else 0."""
+    if wait > 0.0:
+        counts[1] += 1
+        next_off[p] = T + wait
+        if wait == math.inf:
+            done[p] = True
+            return 1
+    return 0
+
+
+@njit
 def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, rot,
                     typ_f, pos_f, reaction_f, a_need_fc, cls, min_closing_f, d_lim_f, a_lo_f, a_hi_f,
                     rho0, drho, h0, dh, TOF, SPD, ACC, OK, CELL,
@@ -289,64 +302,35 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 ty = typ_f[fu]
                 f = pos_f[fu]
                 fn = math.sqrt(f[0] * f[0] + f[1] * f[1] + f[2] * f[2])
-                c = (q[0] * f[0] + q[1] * f[1] + q[2] * f[2]) / (qn * fn)
-                rho = R_EARTH * math.acos(min(max(c, -1.0), 1.0))
-                sq = q[2] * q[2] / (qn * qn)
-                h = qn - _AE * _BE / math.sqrt(_BE * _BE * (1.0 - sq) + _AE * _AE * sq)
+                _, rho, h = _range_alt(q, f, fn)
                 fi = (rho - rho0[ty]) / drho[ty]
                 fj = (h - h0[ty]) / dh[ty]
                 if fi < 0.0 or fi > NRk - 1 or fj < -1e-9 or fj > NHk - 1 + 1e-9:
-                    wait = _wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball)
-                    if wait > 0.0:
-                        counts[1] += 1
-                        next_off[p] = T + wait
-                        if wait == math.inf:
-                            done[p] = True
-                            left -= 1
+                    left -= _defer(p, T, _wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball), next_off,
+                                   done, counts)
                     continue
                 i = min(int(math.floor(fi)), NRk - 2)
                 j = min(max(int(math.floor(fj)), 0), NHk - 2)
                 if not (OK[ty, i, j] and OK[ty, i + 1, j] and OK[ty, i, j + 1] and OK[ty, i + 1, j + 1]):
                     # no feasible cell within CELL (m in ground range and altitude) of this one
-                    wait = _cell_wait(CELL[ty, i, j], qn, speed, is_ball)
-                    if wait > 0.0:
-                        counts[1] += 1
-                        next_off[p] = T + wait
-                        if wait == math.inf:
-                            done[p] = True
-                            left -= 1
+                    left -= _defer(p, T, _cell_wait(CELL[ty, i, j], qn, speed, is_ball), next_off, done, counts)
                     continue
                 wi = min(max(fi - i, 0.0), 1.0)
                 wj = min(max(fj - j, 0.0), 1.0)
                 w00, w01, w10, w11 = (1 - wi) * (1 - wj), (1 - wi) * wj, wi * (1 - wj), wi * wj
-                tof = (w00 * TOF[ty, i, j] + w01 * TOF[ty, i, j + 1] + w10 * TOF[ty, i + 1, j]
-                       + w11 * TOF[ty, i + 1, j + 1])
+                tof = _bilinear(TOF, ty, i, j, w00, w01, w10, w11)
                 if now + reaction_f[fu] + tof > tk:
                     continue
-                spd = (w00 * SPD[ty, i, j] + w01 * SPD[ty, i, j + 1] + w10 * SPD[ty, i + 1, j]
-                       + w11 * SPD[ty, i + 1, j + 1])
-                acc = (w00 * ACC[ty, i, j] + w01 * ACC[ty, i, j + 1] + w10 * ACC[ty, i + 1, j]
-                       + w11 * ACC[ty, i + 1, j + 1])
+                spd = _bilinear(SPD, ty, i, j, w00, w01, w10, w11)
+                acc = _bilinear(ACC, ty, i, j, w00, w01, w10, w11)
                 dx, dy, dz = q[0] - f[0], q[1] - f[1], q[2] - f[2]
                 dn = max(math.sqrt(dx * dx + dy * dy + dz * dz), 1e-9)
                 vc = spd - (dx * vx + dy * vy + dz * vz) / dn
                 if vc < min_closing_f[fu] or acc < a_need_fc[fu, cls[m]]:
                     continue
-                if use_f[fu]:
-                    r = fcr_pos_f[fu]
-                    C = fcr_C_f[fu]
-                    e_ = C[0, 0] * (q[0] - r[0]) + C[0, 1] * (q[1] - r[1]) + C[0, 2] * (q[2] - r[2])
-                    n_ = C[1, 0] * (q[0] - r[0]) + C[1, 1] * (q[1] - r[1]) + C[1, 2] * (q[2] - r[2])
-                    u_ = C[2, 0] * (q[0] - r[0]) + C[2, 1] * (q[1] - r[1]) + C[2, 2] * (q[2] - r[2])
-                    hz = math.hypot(e_, n_)
-                    rng = math.sqrt(hz * hz + u_ * u_)
-                    az = math.atan2(e_, n_) % (2 * math.pi)
-                    el = math.atan2(u_, hz)
-                    daz = abs((az - fcr_azc_f[fu] + math.pi) % (2 * math.pi) - math.pi)
-                    if rng > fcr_rmax_f[fu] or daz > fcr_azh_f[fu] or el < fcr_elmin_f[fu] or el > fcr_elmax_f[fu]:
-                        continue
-                    if not _horizon_ok(r, q, fcr_k_f[fu]):
-                        continue
+                if use_f[fu] and not _fcr_sees(q, fcr_pos_f[fu], fcr_C_f[fu], fcr_rmax_f[fu], fcr_azc_f[fu],
+                                                fcr_azh_f[fu], fcr_elmin_f[fu], fcr_elmax_f[fu], fcr_k_f[fu]):
+                    continue
                 feasible[p] = True
                 k_best[p] = k
                 tof_best[p] = tof

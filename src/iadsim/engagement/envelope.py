@@ -392,6 +392,41 @@ def _horizon_ok(p0, q, k, tol=1e-6):
 
 
 @njit
+def _range_alt(q, f, fn):
+    """``(|q|, rho, h)``: the norm of the ECEF point ``q``, its ground range from the fire unit ``f`` (``fn =
+    |f|``) and its radial altitude above the ellipsoid, as the table is indexed."""
+    qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
+    c = (q[0] * f[0] + q[1] * f[1] + q[2] * f[2]) / (qn * fn)
+    rho = R_EARTH * math.acos(min(max(c, -1.0), 1.0))
+    sq = q[2] * q[2] / (qn * qn)
+    h = qn - _AE * _BE / math.sqrt(_BE * _BE * (1.0 - sq) + _AE * _AE * sq)
+    return qn, rho, h
+
+
+@njit
+def _bilinear(A, ty, i, j, w00, w01, w10, w11):
+    """The table ``A``'s bilinear value in cell ``(i, j)`` of type ``ty`` with the corner weights ``w``."""
+    return w00 * A[ty, i, j] + w01 * A[ty, i, j + 1] + w10 * A[ty, i + 1, j] + w11 * A[ty, i + 1, j + 1]
+
+
+@njit
+def _fcr_sees(q, r, C, rmax, azc, azh, elmin, elmax, k):
+    """Whether the fire-control radar at ``r`` (ENU rotation ``C``) covers the point ``q``: range, azimuth
+    sector, elevation limits and the 4/3-earth horizon (:func:`_horizon_ok`)."""
+    e = C[0, 0] * (q[0] - r[0]) + C[0, 1] * (q[1] - r[1]) + C[0, 2] * (q[2] - r[2])
+    n = C[1, 0] * (q[0] - r[0]) + C[1, 1] * (q[1] - r[1]) + C[1, 2] * (q[2] - r[2])
+    u = C[2, 0] * (q[0] - r[0]) + C[2, 1] * (q[1] - r[1]) + C[2, 2] * (q[2] - r[2])
+    hz = math.hypot(e, n)
+    rng = math.sqrt(hz * hz + u * u)
+    az = math.atan2(e, n) % (2 * math.pi)
+    el = math.atan2(u, hz)
+    daz = abs((az - azc + math.pi) % (2 * math.pi) - math.pi)
+    if rng > rmax or daz > azh or el < elmin or el > elmax:
+        return False
+    return _horizon_ok(r, q, k)
+
+
+@njit
 def _earliest_kernel(typ, fu_pos, t_ready, t_samples, pred, inv, v_threat, a_need, min_closing, t_end,
                      rho0, drho, h0, dh, TOF, SPD, ACC, OK, use_fcr, fcr_pos, fcr_C, fcr_rmax, fcr_azc,
                      fcr_azh, fcr_elmin, fcr_elmax, fcr_k, feasible, k_best, tof_best, spd_best, acc_best):
@@ -407,11 +442,7 @@ def _earliest_kernel(typ, fu_pos, t_ready, t_samples, pred, inv, v_threat, a_nee
             if tk >= t_end[p]:
                 break  # samples ascend: every later one is too late as well
             q = pred[inv[p], k]
-            qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
-            c = (q[0] * f[0] + q[1] * f[1] + q[2] * f[2]) / (qn * fn)
-            rho = R_EARTH * math.acos(min(max(c, -1.0), 1.0))
-            sq = q[2] * q[2] / (qn * qn)
-            h = qn - _AE * _BE / math.sqrt(_BE * _BE * (1.0 - sq) + _AE * _AE * sq)
+            _, rho, h = _range_alt(q, f, fn)
             fi = (rho - rho0[ty]) / drho[ty]
             fj = (h - h0[ty]) / dh[ty]
             if fi < 0.0 or fi > NRk - 1 or fj < -1e-9 or fj > NHk - 1 + 1e-9:
@@ -423,31 +454,19 @@ def _earliest_kernel(typ, fu_pos, t_ready, t_samples, pred, inv, v_threat, a_nee
             wi = min(max(fi - i, 0.0), 1.0)
             wj = min(max(fj - j, 0.0), 1.0)
             w00, w01, w10, w11 = (1 - wi) * (1 - wj), (1 - wi) * wj, wi * (1 - wj), wi * wj
-            tof = w00 * TOF[ty, i, j] + w01 * TOF[ty, i, j + 1] + w10 * TOF[ty, i + 1, j] + w11 * TOF[ty, i + 1, j + 1]
+            tof = _bilinear(TOF, ty, i, j, w00, w01, w10, w11)
             if t_ready[p] + tof > tk:
                 continue
-            spd = w00 * SPD[ty, i, j] + w01 * SPD[ty, i, j + 1] + w10 * SPD[ty, i + 1, j] + w11 * SPD[ty, i + 1, j + 1]
-            acc = w00 * ACC[ty, i, j] + w01 * ACC[ty, i, j + 1] + w10 * ACC[ty, i + 1, j] + w11 * ACC[ty, i + 1, j + 1]
+            spd = _bilinear(SPD, ty, i, j, w00, w01, w10, w11)
+            acc = _bilinear(ACC, ty, i, j, w00, w01, w10, w11)
             dx, dy, dz = q[0] - f[0], q[1] - f[1], q[2] - f[2]
             dn = max(math.sqrt(dx * dx + dy * dy + dz * dz), 1e-9)
             vc = spd - (dx * v_threat[p, 0] + dy * v_threat[p, 1] + dz * v_threat[p, 2]) / dn
             if vc < min_closing[p] or acc < a_need[p]:
                 continue
-            if use_fcr[p]:
-                r = fcr_pos[p]
-                C = fcr_C[p]
-                e = C[0, 0] * (q[0] - r[0]) + C[0, 1] * (q[1] - r[1]) + C[0, 2] * (q[2] - r[2])
-                n = C[1, 0] * (q[0] - r[0]) + C[1, 1] * (q[1] - r[1]) + C[1, 2] * (q[2] - r[2])
-                u = C[2, 0] * (q[0] - r[0]) + C[2, 1] * (q[1] - r[1]) + C[2, 2] * (q[2] - r[2])
-                hz = math.hypot(e, n)
-                rng = math.sqrt(hz * hz + u * u)
-                az = math.atan2(e, n) % (2 * math.pi)
-                el = math.atan2(u, hz)
-                daz = abs((az - fcr_azc[p] + math.pi) % (2 * math.pi) - math.pi)
-                if rng > fcr_rmax[p] or daz > fcr_azh[p] or el < fcr_elmin[p] or el > fcr_elmax[p]:
-                    continue
-                if not _horizon_ok(r, q, fcr_k[p]):
-                    continue
+            if use_fcr[p] and not _fcr_sees(q, fcr_pos[p], fcr_C[p], fcr_rmax[p], fcr_azc[p], fcr_azh[p],
+                                            fcr_elmin[p], fcr_elmax[p], fcr_k[p]):
+                continue
             feasible[p] = True
             k_best[p] = k
             tof_best[p] = tof
