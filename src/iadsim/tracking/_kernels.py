@@ -154,15 +154,21 @@ def linearize(xi, ps, C, codes, zhat, H):
 
 
 @njit(error_model="numpy")
-def innovation_cov(Pi, Hi, S0, PHt):
-    """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
-    m = Hi.shape[0]
+def _pht(Pi, Hi, PHt):
+    """``PHt = P H^T`` (6, m) of one track."""
     for a in range(6):
-        for c in range(m):
+        for c in range(Hi.shape[0]):
             s = 0.0
             for b in range(6):
                 s += Pi[a, b] * Hi[c, b]
             PHt[a, c] = s
+
+
+@njit(error_model="numpy")
+def innovation_cov(Pi, Hi, S0, PHt):
+    """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
+    m = Hi.shape[0]
+    _pht(Pi, Hi, PHt)
     for c in range(m):
         for e in range(m):
             s = 0.0
@@ -566,12 +572,7 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
             if c == az_col:
                 yc = wrap(yc)
             y[c] = yc
-        for a in range(6):
-            for c in range(m):
-                s = 0.0
-                for b in range(6):
-                    s += Pi[a, b] * Hi[c, b]
-                PHt[a, c] = s
+        _pht(Pi, Hi, PHt)
         for c in range(m):
             for e in range(m):
                 s = 0.0
