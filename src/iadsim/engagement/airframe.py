@@ -74,6 +74,7 @@ from iadsim.physics.atmosphere import us1976_scalar
 from iadsim.physics.ellipsoid import radial_altitude_scalar  # noqa: F401 (also airframe's public name)
 from iadsim.physics.gravity import G0, gravity_scalar
 from iadsim.physics.grid import ground_below
+from iadsim.threats.truth import piece_index
 
 # type-parameter columns of AirframeTable.P
 (C_MASS0, C_S, C_CLMAX, C_KIND, C_GLIM, C_TAU, C_NAV, C_APN, C_SEEK_R, C_SEEK_HALF, C_BASKET, C_TMAX, C_VMIN,
@@ -157,14 +158,7 @@ def truth_state(j, t, t_launch, duration, off, last, tau, coef, out):
     u = t - t_launch[j]
     if u < 0.0 or u > duration[j]:
         return False
-    lo = off[j]
-    hi = last[j]
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if tau[mid] <= u:
-            lo = mid
-        else:
-            hi = mid - 1
+    lo = piece_index(off[j], last[j], tau, u)
     s = u - tau[lo]
     for a in range(3):
         c0, c1, c2, c3 = coef[lo, 0, a], coef[lo, 1, a], coef[lo, 2, a], coef[lo, 3, a]

@@ -38,6 +38,20 @@ __all__ = ["ThreatTruth"]
 
 
 @njit
+def piece_index(lo, hi, tau_k, tau):
+    """The last piece ``j`` in ``lo..hi`` (one threat's pieces) whose knot ``tau_k[j] <= tau`` (``lo`` if
+    none): a binary search, shared by :func:`_state_kernel` and the interceptors' seeker
+    (:func:`iadsim.engagement.airframe.truth_state`)."""
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if tau_k[mid] <= tau:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@njit
 def _state_kernel(rows, t, t_scalar, t_launch, duration, off, last, tau_k, coef):
     """Position and velocity ``(n, 3)`` of threats ``rows`` at ``t`` (``t_scalar``: one time for all, else
     ``t (n,)``): ``tau`` clipped to ``[0, duration]``, the last piece whose knot is ``<= tau`` (a binary
@@ -49,13 +63,7 @@ def _state_kernel(rows, t, t_scalar, t_launch, duration, off, last, tau_k, coef)
         i = rows[k]
         tau = (t[0] if t_scalar else t[k]) - t_launch[i]
         tau = min(max(tau, 0.0), duration[i])
-        lo, hi = off[i], last[i]
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if tau_k[mid] <= tau:
-                lo = mid
-            else:
-                hi = mid - 1
+        lo = piece_index(off[i], last[i], tau_k, tau)
         u = tau - tau_k[lo]
         u2 = u * u
         u3 = u2 * u
