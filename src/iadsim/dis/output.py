@@ -46,6 +46,7 @@ from iadsim.dis.dead_reckoning import (
     orientation_and_rates,
 )
 from iadsim.dis.pdu import NO_ENTITY, Detonation, EntityId, EntityState, Fire, MunitionDescriptor, timestamp
+from iadsim.engagement.envelope import states_at
 from iadsim.frames import geodetic2ecef
 
 #: seconds between two looks at the world (simulated time)
@@ -239,9 +240,13 @@ class DisOutput:
         if rows.size == 0:
             return
         st = eng.st
-        t_row = st["t_now"][rows]
-        p = st["y"][rows, :3]
-        v = st["y"][rows, 3:6]
+        t_row = st["t_now"][rows].copy()
+        p = st["y"][rows, :3].copy()
+        v = st["y"][rows, 3:6].copy()
+        ahead = t_row > t  # a state past the tick (the fly-out keeps its own steps): back within its step
+        if ahead.any():
+            p[ahead], v[ahead] = states_at(st, rows[ahead], t)
+            t_row[ahead] = t
         seen = np.isfinite(self.int_prev_t[rows]) & (t_row > self.int_prev_t[rows] + 1e-9)
         a = np.zeros_like(v)
         a[seen] = (v[seen] - self.int_prev_v[rows[seen]]) / (t_row[seen] - self.int_prev_t[rows[seen]])[:, None]

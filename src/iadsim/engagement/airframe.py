@@ -50,7 +50,10 @@ the lag, and limited to ``a_max``.
 
 Integration: classical RK4 at a fixed step ``dt`` with the command held over each step (a digital
 autopilot's zero-order hold), steps cut to end on each motor phase end (so thrust and mass flow are
-constant over every step and the propellant burnt is exact); when the time to go ``|R| / V_c`` falls below
+constant over every step and the propellant burnt is exact), and nowhere else: an advance to time ``t``
+stops each state at the end of the first step that reaches ``t`` instead of cutting that step, so a
+flight is the same however its advances fall (``land`` of :func:`advance` cuts it, for tables and tests
+that want states on given times); when the time to go ``|R| / V_c`` falls below
 two steps the step drops to ``dt / 50``, and the closest approach inside the last step is found from the
 relative state at its start (``s* = -R.V / |V|^2``: the relative motion over 1 ms is linear to
 ``a s^2 / 2 < 0.1 mm``), not by the step.
@@ -169,6 +172,20 @@ def truth_state(j, t, t_launch, duration, off, last, tau, coef, out):
 
 
 @njit
+def truth_position(j, t, t_launch, duration, off, last, tau, coef, out):
+    """The position part of :func:`truth_state` (the same operations, so the same bits) into ``out[0:3]``:
+    what the seeker's search needs of every candidate; False if not in flight."""
+    u = t - t_launch[j]
+    if u < 0.0 or u > duration[j]:
+        return False
+    lo = piece_index(off[j], last[j], tau, u)
+    s = u - tau[lo]
+    for a in range(3):
+        out[a] = coef[lo, 0, a] + s * (coef[lo, 1, a] + s * (coef[lo, 2, a] + s * coef[lo, 3, a]))
+    return True
+
+
+@njit
 def _cd0(cd_mach, cd, typ, mach):
     K = cd_mach.shape[1]
     if mach <= cd_mach[typ, 0]:
@@ -281,11 +298,11 @@ def _pn(rel, vrel, at, g, nav, apn, out):
 
 
 @njit
-def advance(t1, dt, point_mode, grav, rot, active,
+def advance(t1, dt, point_mode, grav, rot, land, active,
             y, aL, dv_left, t_now, t_launch, typ, phase, target, aim, cue, cue_t, cue_ball,
-            reason, t_end, miss_vec, rel_vel, end_speed, end_alt, max_phase,
+            reason, t_end, miss_vec, rel_vel, end_speed, end_alt, max_phase, y_prev, t_prev,
             P, motor, cd_mach, cd,
-            cand, alive, th_tl, th_dur, th_off, th_last, th_tau, th_coef,
+            cand, alive, th_tl, th_dur, th_off, th_last, th_tau, th_coef, th_vmax, th_jump,
             ter_lat, ter_lon, ter_elev, ter_top):
     """Advance every ``active`` interceptor from its own ``t_now`` to ``t1`` (module docstring).
 
@@ -296,11 +313,23 @@ def advance(t1, dt, point_mode, grav, rot, active,
     state (position, velocity), its time and whether it is predicted ballistically (gravity) or at
     constant velocity. Outputs when an interceptor ends: ``reason``, ``t_end``, ``miss_vec`` (the relative
     position at closest approach, target minus interceptor), ``rel_vel`` (relative velocity there),
-    ``end_speed``, ``end_alt``; ``max_phase`` is the furthest guidance phase reached.
+    ``end_speed``, ``end_alt``; ``max_phase`` is the furthest guidance phase reached; ``y_prev (n, 7)``,
+    ``t_prev (n,)`` the state at the start of the last step taken (to interpolate within it).
+
+    ``land``: the last step is shortened to end on ``t1`` (every state is then at ``t1``). Without it the
+    steps are the interceptor's own, ``min(dt, motor phase end)`` and the fine steps near the closest
+    approach, as if the flight were one call, and each state stops at the end of the first step that
+    reaches ``t1`` (at most one step past it): the flight then does not depend on when it is advanced, only
+    on what it is told (uplinks, and which threats are alive) at the start of each step.
 
     ``point_mode``: the aim points are the targets (envelope tables): passing the aim point ends the flight
     with ``POINT_REACHED`` and its closest approach. Threat truth: candidate ids ``cand`` for the seeker,
     ``alive (N,)`` and the truth table arrays of :class:`iadsim.threats.truth.ThreatTruth`. The ground is the
+    ``th_vmax``, ``th_jump``: each threat's speed bound and the sum of its path's gaps
+    (:meth:`iadsim.threats.truth.ThreatTruth.motion_bounds`; zeros with no candidates). The seeker's search
+    places every candidate once per call, at the time ``t_ref`` of the first search, and skips one whose
+    distance then, less ``v_max |t - t_ref| + jump`` (and a metre), exceeds the seeker's range: it could not
+    pass the range test, so the search takes what it would take without the skip. The ground is the
     ellipsoid, or the scenario's terrain grid ``ter_lat, ter_lon, ter_elev`` under the interceptor wherever it
     is lower than ``ter_top`` (the grid's highest point; ``-inf``: no terrain, the ellipsoid alone), by
     :func:`iadsim.physics.grid.ground_below`.
@@ -319,6 +348,9 @@ def advance(t1, dt, point_mode, grav, rot, active,
     zero = np.zeros(3)
     cp = np.empty(3)
     n = y.shape[0]
+    ref_pos = np.empty((cand.size, 3))  # the candidates at t_ref (placed at the first search of the call)
+    ref_ok = np.zeros(cand.size, np.bool_)
+    t_ref = math.nan
     for i in range(n):
         if not active[i] or phase[i] == DONE:
             continue
@@ -334,7 +366,7 @@ def advance(t1, dt, point_mode, grav, rot, active,
             h_burn = _next_phase_end(motor, ty, t_rel) - t_rel
             if h_burn < 1e-9:  # on a phase end to rounding (t is absolute): the next phase starts now
                 h_burn = _next_phase_end(motor, ty, t_rel + 1e-9) - t_rel
-            h = min(dt, t1 - t, h_burn)
+            h = min(dt, t1 - t, h_burn) if land else min(dt, h_burn)
             kv = P[ty, C_KV_MASS] > 0.0 and t_rel >= P[ty, C_TBURN]
             if kv and yi[6] > P[ty, C_KV_MASS]:
                 yi[6] = P[ty, C_KV_MASS]  # booster jettisoned at burnout
@@ -361,10 +393,23 @@ def advance(t1, dt, point_mode, grav, rot, active,
                     best = -1
                     best_e = P[ty, C_BASKET]
                     cos_half = math.cos(P[ty, C_SEEK_HALF])
+                    if t_ref != t_ref:  # first search of this call: place the candidates
+                        t_ref = t
+                        for c in range(cand.size):
+                            ref_ok[c] = truth_position(cand[c], t, th_tl, th_dur, th_off, th_last, th_tau,
+                                                       th_coef, tru)
+                            for a in range(3):
+                                ref_pos[c, a] = tru[a]
                     for c in range(cand.size):
                         j = cand[c]
-                        if not alive[j] or not truth_state(j, t, th_tl, th_dur, th_off, th_last, th_tau,
-                                                           th_coef, tru):
+                        if not alive[j]:
+                            continue
+                        if ref_ok[c]:
+                            dx, dy_, dz = ref_pos[c, 0] - yi[0], ref_pos[c, 1] - yi[1], ref_pos[c, 2] - yi[2]
+                            if (math.sqrt(dx * dx + dy_ * dy_ + dz * dz) - th_vmax[j] * abs(t - t_ref) - th_jump[j]
+                                    - 1.0 > P[ty, C_SEEK_R]):
+                                continue
+                        if not truth_position(j, t, th_tl, th_dur, th_off, th_last, th_tau, th_coef, tru):
                             continue
                         dx, dy_, dz = tru[0] - yi[0], tru[1] - yi[1], tru[2] - yi[2]
                         d = math.sqrt(dx * dx + dy_ * dy_ + dz * dz)
@@ -443,6 +488,9 @@ def advance(t1, dt, point_mode, grav, rot, active,
                 aero = _aero_limit(yi, ty, S, P)
                 dv_left[i] = max(dv_left[i] - max(am - aero, 0.0) * h, 0.0)
             # one RK4 step, then the end conditions
+            for a in range(7):
+                y_prev[i, a] = yi[a]
+            t_prev[i] = t
             _rk4(yi, t_rel, h, ai, ty, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp)
             t += h
             t_rel = t - t_launch[i]

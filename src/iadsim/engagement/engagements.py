@@ -11,7 +11,13 @@ Life of an engagement (the doctrine's launch order for a salvo from fire unit ``
    of flight (``t* = t_launch + tof(p(t*))``, three fixed-point passes) and becomes the midcourse aim point.
    No uplink, no update: a track the unit's radar no longer holds leaves the interceptor on its last aim.
 4. ``advance`` (called by the engine before anything reads the world at time ``t``): all interceptors in
-   flight are integrated together to ``t``. A round that ends is resolved: at its closest approach to the
+   flight are integrated together to ``t``, each in its own steps (``FLYOUT_DT``, cut only on its motor
+   phase ends, refined near its closest approach): a state stops at the end of the first step that reaches
+   ``t``, so it may be up to one step ahead of ``t``, and a flight is the same whenever and however often
+   it is advanced (the output sampling, an observer or another radar's scans do not change it). What
+   reaches a round between its steps (uplinks, the threats alive) takes effect at its next step. A round
+   that ends by ``t`` is resolved (one that ends inside a step past ``t`` waits for the first advance at or
+   after its end, so rounds are resolved in the order they end): at its closest approach to the
    object its seeker acquired, the miss is the integrated miss vector plus the unmodelled guidance error
    (a circular normal of the type's ``miss_sigma`` in the miss plane); inside the fuze window (the type's
    altitude band and at least ``min_range`` from the launcher) the kill is a draw with
@@ -35,7 +41,7 @@ import numpy as np
 from iadsim._numba import njit
 from iadsim.engagement import airframe as af
 from iadsim.engagement import lethality as leth
-from iadsim.engagement.envelope import new_state, run
+from iadsim.engagement.envelope import call, kernel_args, new_state, positions_at
 from iadsim.engine.events import Ev
 from iadsim.evaluation.predict import ASSUMED_BETA, coast_at
 from iadsim.frames import R_EARTH, WGS84
@@ -166,9 +172,10 @@ class Engagements:
             self.linked[f, list(radars)] = True
         self.st = new_state(0)
         self.n = 0
-        self._views = (None, -1, {})  # (state dict, n, its views of the first n rows): advance's arguments
+        self._views = (None, -1, {}, None, None)  # (state dict, n, its views of the first n rows, truth, kernel_args)
         self.row_eng = np.zeros(0, np.int64)
         self.row_uplink = np.zeros(0)
+        self.resolved = np.zeros(0, bool)  # per row: ended and resolved (not in flight any more)
         self.t_advanced = 0.0
         self.tick_pending = False
         # per engagement (few: lists)
@@ -194,11 +201,14 @@ class Engagements:
         eng[: self.n] = self.row_eng[: self.n]
         up = np.full(new, -np.inf)
         up[: self.n] = self.row_uplink[: self.n]
-        self.row_eng, self.row_uplink = eng, up
+        res = np.zeros(new, bool)
+        res[: self.n] = self.resolved[: self.n]
+        self.row_eng, self.row_uplink, self.resolved = eng, up, res
 
     def in_flight(self) -> np.ndarray:
-        """Rows of the interceptors still flying."""
-        return np.flatnonzero(self.st["phase"][: self.n] != af.DONE)
+        """Rows of the interceptors still flying (a round whose end lies past the last advance flies until
+        it is resolved)."""
+        return np.flatnonzero(~self.resolved[: self.n])
 
     # --- eligibility for the doctrine -----------------------------------------------------------------
     def eligible(self, tracks) -> np.ndarray:
@@ -280,6 +290,7 @@ class Engagements:
         st["max_phase"][i] = af.LAUNCH
         self.row_eng[i] = e
         self.row_uplink[i] = t_x
+        self.resolved[i] = False
         self.log.event(t, "interceptor_launch", track=L["track"][e], fire_unit=f, engagement=e,
                        detail=f"round {k + 1} of {L['salvo'][e]}")
         if not self.tick_pending:
@@ -382,18 +393,20 @@ class Engagements:
             self.t_advanced = max(self.t_advanced, t)
             return
         self.t_advanced = t
-        active = self.st["phase"][: self.n] != af.DONE
-        if not active.any():
-            return
-        alive = self.ts.status == FLYING
-        cand = np.flatnonzero(alive)
-        if self._views[0] is not self.st or self._views[1] != self.n:  # views of the first n rows, once per size
-            self._views = (self.st, self.n, {k: v[: self.n] for k, v in self.st.items()})
+        truth = self.threats.truth
+        if self._views[0] is not self.st or self._views[1] != self.n or self._views[3] is not truth.kernel_arrays():
+            # views of the first n rows and the kernel's arrays: once per size (or new truth)
+            views = {k: v[: self.n] for k, v in self.st.items()}
+            self._views = (self.st, self.n, views, truth.kernel_arrays(),
+                           kernel_args(views, self.air, truth, self.c.terrain))
         st = self._views[2]
-        run(st, t, FLYOUT_DT, False, J2, True, self.air, active, cand, self.threats.truth, alive,
-            terrain=self.c.terrain)
-        ended = np.flatnonzero(active & (st["phase"] == af.DONE))
+        behind = (st["phase"] != af.DONE) & (st["t_now"] < t - 1e-12)
+        if behind.any():
+            alive = self.ts.status == FLYING
+            call(self._views[4], t, FLYOUT_DT, False, J2, True, False, behind, np.flatnonzero(alive), alive)
+        ended = np.flatnonzero((st["phase"] == af.DONE) & ~self.resolved[: self.n] & (st["t_end"] <= t))
         for i in ended[np.argsort(st["t_end"][ended], kind="stable")]:
+            self.resolved[i] = True
             self._resolve(int(i))
 
     def _resolve(self, i: int) -> None:
@@ -486,7 +499,9 @@ class Engagements:
         self.log.event(t, "kill_assessment", track=tid, fire_unit=L["fire_unit"][e], engagement=e,
                        detail="seen again: re-engage" if seen_again else "not seen: assessed killed")
 
-    def positions(self):
-        """``(rows, ECEF positions)`` of the interceptors in flight (for the truth samples)."""
+    def positions(self, t):
+        """``(rows, ECEF positions)`` of the interceptors in flight at ``t`` (for the truth samples), after
+        :meth:`advance` to ``t`` (:func:`iadsim.engagement.envelope.positions_at`: a state ahead of ``t`` is
+        taken back within its last step)."""
         rows = self.in_flight()
-        return rows, self.st["y"][rows, :3].copy()
+        return rows, positions_at(self.st, rows, t)

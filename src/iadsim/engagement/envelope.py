@@ -161,7 +161,8 @@ def fly_points(table: af.AirframeTable, typ, r0, aim, *, dt=TABLE_DT, grav=J2, r
 
 _FIELDS = {"y": (7,), "aL": (3,), "dv_left": (), "t_now": (), "t_launch": (), "typ": ("i",), "phase": ("i",),
            "target": ("i",), "aim": (3,), "cue": (6,), "cue_t": (), "cue_ball": ("b",), "reason": ("i",),
-           "t_end": (), "miss_vec": (3,), "rel_vel": (3,), "end_speed": (), "end_alt": (), "max_phase": ("i",)}
+           "t_end": (), "miss_vec": (3,), "rel_vel": (3,), "end_speed": (), "end_alt": (), "max_phase": ("i",),
+           "y_prev": (7,), "t_prev": ()}
 
 
 def new_state(n: int) -> dict:
@@ -189,22 +190,67 @@ def terrain_arrays(terrain) -> tuple:
     return terrain.lat, terrain.lon, terrain.elevation, float(terrain.max_elevation)
 
 
-def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None, terrain=None):
-    """One call of the compiled kernel on the state dict ``st`` (``terrain``: the ground under the
-    interceptors, :class:`iadsim.terrain.Terrain`; None: the ellipsoid)."""
+#: the state arrays of :func:`iadsim.engagement.airframe.advance`, in its argument order
+STATE_ARGS = ("y", "aL", "dv_left", "t_now", "t_launch", "typ", "phase", "target", "aim", "cue", "cue_t", "cue_ball",
+              "reason", "t_end", "miss_vec", "rel_vel", "end_speed", "end_alt", "max_phase", "y_prev", "t_prev")
+
+
+def kernel_args(st, table, truth, terrain=None) -> tuple:
+    """The kernel's arrays that do not change from call to call: the state dict's (:data:`STATE_ARGS`), the
+    type table's, the threat truth's (table and :meth:`~iadsim.threats.truth.ThreatTruth.motion_bounds`;
+    placeholders without truth) and the terrain's; for :func:`call`."""
     if truth is None:
-        tl = dur = tau = np.zeros(1)
-        off = last = np.zeros(1, np.int64)
-        coef = np.zeros((1, 4, 3))
-        alive = np.zeros(1, bool)
+        z = np.zeros(1)
+        tr = (z, z, np.zeros(1, np.int64), np.zeros(1, np.int64), z, np.zeros((1, 4, 3)), z, z)
     else:
-        tl, dur, off, last, tau, coef = truth.kernel_arrays()
-    af.advance(float(t1), float(dt), bool(point_mode), int(grav), bool(rot), active,
-               st["y"], st["aL"], st["dv_left"], st["t_now"], st["t_launch"], st["typ"], st["phase"],
-               st["target"], st["aim"], st["cue"], st["cue_t"], st["cue_ball"], st["reason"], st["t_end"],
-               st["miss_vec"], st["rel_vel"], st["end_speed"], st["end_alt"], st["max_phase"],
-               table.P, table.motor, table.cd_mach, table.cd, np.asarray(cand, np.int64), alive,
-               tl, dur, off, last, tau, coef, *terrain_arrays(terrain))
+        tr = (*truth.kernel_arrays(), *truth.motion_bounds())
+    return (tuple(st[k] for k in STATE_ARGS), (table.P, table.motor, table.cd_mach, table.cd), tr,
+            terrain_arrays(terrain))
+
+
+def call(args, t1, dt, point_mode, grav, rot, land, active, cand, alive) -> None:
+    """One call of :func:`iadsim.engagement.airframe.advance` with the arrays of :func:`kernel_args`."""
+    state, table, truth, terrain = args
+    af.advance(float(t1), float(dt), bool(point_mode), int(grav), bool(rot), bool(land), active, *state, *table,
+               cand, alive, *truth, *terrain)
+
+
+def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None, terrain=None, land=True):
+    """One call of the compiled kernel on the state dict ``st`` (``terrain``: the ground under the
+    interceptors, :class:`iadsim.terrain.Terrain`; None: the ellipsoid; ``land``: the last step ends on
+    ``t1``, else the flight keeps its own steps and may stop up to one step past ``t1``,
+    :func:`iadsim.engagement.airframe.advance`)."""
+    if truth is None:
+        alive = np.zeros(1, bool)
+    call(kernel_args(st, table, truth, terrain), t1, dt, point_mode, grav, rot, land, active,
+         np.asarray(cand, np.int64), alive)
+
+
+def states_at(st, rows, t):
+    """ECEF positions and velocities ``(k, 3)`` at time ``t`` of the interceptors ``rows`` of the state dict
+    ``st``, advanced without landing on ``t`` (``run(..., land=False)``): a state ahead of ``t`` (``t_now >
+    t``, at most one step) is taken back on the cubic Hermite interpolant of its last step, from the
+    positions and velocities at the step's start (``y_prev``, ``t_prev``) and end. The interpolant's
+    position error is ``h^4 max|p^(4)| / 384`` (Burden & Faires, *Numerical Analysis*, sect. 3.4), under a
+    millimetre for a 50 ms step of a manoeuvring interceptor. A state at or behind ``t`` is returned as it
+    is."""
+    from iadsim.threats.ballistic import hermite
+
+    rows = np.asarray(rows, np.int64)
+    y, t1 = st["y"][rows], st["t_now"][rows]
+    pos, vel = y[:, :3].copy(), y[:, 3:6].copy()
+    back = np.flatnonzero(t1 > t)
+    if back.size:
+        y0, t0 = st["y_prev"][rows[back]], st["t_prev"][rows[back]]
+        h = t1[back] - t0
+        pos[back], vel[back] = hermite(y0[:, :3], y0[:, 3:6], y[back, :3], y[back, 3:6], h[:, None],
+                                       (t - t0) / h)
+    return pos, vel
+
+
+def positions_at(st, rows, t):
+    """The positions of :func:`states_at`."""
+    return states_at(st, rows, t)[0]
 
 
 def _feasible(res, spec, rho, h, site, aim):

@@ -398,7 +398,7 @@ class Simulation:
             # the tracks table keeps only the position uncertainty: 8 bytes a sample instead of the covariance
             pos_std = np.sqrt(np.clip(np.trace(tr.P[:, :3, :3], axis1=1, axis2=2), 0, None))
             self.track_rows.append((np.full(len(tr), t), tr.id, tr.x, pos_std, tr.cls))
-        rows, pos = self.engagements.positions()
+        rows, pos = self.engagements.positions(t)
         if rows.size:
             self.interceptor_rows.append((np.full(rows.size, t), rows, pos))
 

@@ -213,6 +213,7 @@ class ThreatTruth:
                 ball[i] = bool(is_ballistic[k])
         self.__init__(kn, co, dur, t0, ball)
         self.__dict__.pop("_kernel", None)
+        self.__dict__.pop("_bounds", None)
 
     def kernel_arrays(self):
         """``(t_launch, duration, off, last, tau, coef)`` for compiled kernels
@@ -223,6 +224,35 @@ class ThreatTruth:
                                 self._last.astype(np.int64), np.ascontiguousarray(self._tau),
                                 np.ascontiguousarray(self._coef))
         return k
+
+    def motion_bounds(self):
+        """Per threat ``(v_max (N,), jump (N,))``: a bound on its speed over its whole path, ``v_max = max_j
+        |c1| + 2 S_j |c2| + 3 S_j^2 |c3|`` over its pieces of length ``S_j`` (the last piece to the end of its
+        duration), and the sum of the gaps between the end of each piece and the start of the next. Then
+        ``|p(t) - p(t')| <= v_max |t - t'| + jump`` for any two times in flight: the seeker's search skips
+        objects that cannot be within its range with it (:func:`iadsim.engagement.airframe.advance`)."""
+        b = getattr(self, "_bounds", None)
+        if b is None:
+            n = len(self)
+            c = self._coef
+            S = np.empty(self._tau.size)
+            S[:-1] = np.diff(self._tau)
+            if n:
+                S[self._last] = np.maximum(self.duration - self._tau[self._last], 0.0)
+            nrm = np.linalg.norm(c, axis=2)  # (pieces, 4): |c0| .. |c3|
+            v = nrm[:, 1] + 2.0 * S * nrm[:, 2] + 3.0 * S * S * nrm[:, 3]
+            end = c[:, 0] + S[:, None] * (c[:, 1] + S[:, None] * (c[:, 2] + S[:, None] * c[:, 3]))
+            gap = np.zeros(self._tau.size)
+            gap[:-1] = np.linalg.norm(c[1:, 0] - end[:-1], axis=1)
+            if n:
+                gap[self._last] = 0.0  # no gap across threats
+            owner = np.repeat(np.arange(n), self._last - self._off + 1)
+            v_max = np.zeros(n)
+            jump = np.zeros(n)
+            np.maximum.at(v_max, owner, v)
+            np.add.at(jump, owner, gap)
+            b = self._bounds = (v_max, jump)
+        return b
 
     def _eval(self, rows, tau):
         j = np.searchsorted(self._key, tau + rows * self._stride, side="right") - 1
