@@ -24,8 +24,24 @@ from iadsim.fileio import MAX_DEPTH, MAX_NODES, read_text
 LineMap = dict[tuple, int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer counts nesting depth and aliases (module docstring)."""
+if getattr(yaml, "__with_libyaml__", False):
+    class _Base(yaml.composer.Composer, yaml.cyaml.CParser, yaml.constructor.SafeConstructor,
+                yaml.resolver.Resolver):
+        """libyaml's scanner and parser (C) under PyYAML's own composer, constructor and resolver: the
+        events, marks and data of ``yaml.SafeLoader``, parsed about six times faster; the composer stays
+        Python so :class:`_Loader` can bound it."""
+
+        def __init__(self, stream):
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            yaml.composer.Composer.__init__(self)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):
+    """A safe loader whose composer counts nesting depth and aliases (module docstring)."""
 
     def __init__(self, stream):
         super().__init__(stream)
@@ -95,6 +111,8 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[object, LineMap]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if "maximum nesting depth" in problem:  # libyaml's own limit (1000 levels) while scanning ahead
+            raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=file, line=line) from None
         raise InputError(f"broken YAML: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"broken YAML: {exc}", file=file) from None
