@@ -491,6 +491,100 @@ def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
 
 
 @njit(error_model="numpy")
+def assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used):
+    """GNN (:func:`gnn`) over the gated pairs ``pr`` (index into ``ci``, the ``nc`` tracks in coverage), ``pc``
+    (sorted detection of ``K``), ``pd`` (``d2``); with ``confirmed_first`` the confirmed tracks (``status``
+    1) first, then the others on the detections the first pass left. Returns the chosen pair indices; the
+    detections of the first pass are marked in ``used``."""
+    n = pr.size
+    chosen = np.empty(0, np.int64)
+    if n:
+        if confirmed_first:
+            first = np.empty(n, np.int64)
+            nf = 0
+            for p in range(n):
+                if status[ci[pr[p]]] == 1:
+                    first[nf] = p
+                    nf += 1
+            chosen1 = gnn(first[:nf], pr, pc, pd, nc, K, gate)
+            for p in chosen1:
+                used[pc[p]] = True
+            second = np.empty(n, np.int64)
+            ns = 0
+            for p in range(n):
+                if status[ci[pr[p]]] != 1 and not used[pc[p]]:
+                    second[ns] = p
+                    ns += 1
+            chosen2 = gnn(second[:ns], pr, pc, pd, nc, K, gate)
+            chosen = np.concatenate((chosen1, chosen2))
+        else:
+            chosen = gnn(np.arange(n), pr, pc, pd, nc, K, gate)
+    return chosen
+
+
+@njit(error_model="numpy")
+def joseph_update(xi, Pi, Hi, y, Rk):
+    """EKF update in Joseph form of one track, in place: ``xi (6,)``, ``Pi (6, 6)`` with ``H (m, 6)``, the
+    innovation ``y (m,)`` and ``R (m, m)`` (module docstring; :meth:`iadsim.tracking.filters.EKF.update`)."""
+    m = y.size
+    PHt = np.empty((6, m))
+    S = np.empty((m, m))
+    Kg = np.empty((6, m))
+    KR = np.empty((6, m))
+    IKH = np.empty((6, 6))
+    A = np.empty((6, 6))
+    B = np.empty((6, 6))
+    x0 = np.empty(6)
+    _pht(Pi, Hi, PHt)
+    for c in range(m):
+        for e in range(m):
+            s = 0.0
+            for a in range(6):
+                s += Hi[c, a] * PHt[a, e]
+            S[c, e] = s + Rk[c, e]
+    Kt = solve(S, PHt.T)  # K^T = S^-1 (P H^T)^T
+    for a in range(6):
+        for c in range(m):
+            Kg[a, c] = Kt[c, a]
+    for a in range(6):
+        x0[a] = xi[a]
+    for a in range(6):
+        s = 0.0
+        for c in range(m):
+            s += Kg[a, c] * y[c]
+        xi[a] = x0[a] + s
+    for a in range(6):
+        for b in range(6):
+            s = 0.0
+            for c in range(m):
+                s += Kg[a, c] * Hi[c, b]
+            IKH[a, b] = (1.0 if a == b else 0.0) - s
+        for c in range(m):
+            s = 0.0
+            for e in range(m):
+                s += Kg[a, e] * Rk[e, c]
+            KR[a, c] = s
+    for a in range(6):  # A = IKH P
+        for b in range(6):
+            s = 0.0
+            for c in range(6):
+                s += IKH[a, c] * Pi[c, b]
+            A[a, b] = s
+    for a in range(6):  # B = A IKH^T + (K R) K^T
+        for b in range(6):
+            s = 0.0
+            for c in range(6):
+                s += A[a, c] * IKH[b, c]
+            s2 = 0.0
+            for c in range(m):
+                s2 += KR[a, c] * Kg[b, c]
+            B[a, b] = s + s2
+    for a in range(6):
+        for b in range(6):
+            Pi[a, b] = 0.5 * (B[a, b] + B[b, a])
+
+
+@njit(error_model="numpy")
 def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_first):
     """Steps 1-4 of :meth:`iadsim.tracking.tracker.Tracker.step` for one scan of one sensor (position
     ``ps``, rotation ``C``, components ``codes``, coverage radius squared ``max_r2``): predict every track to
@@ -525,39 +619,9 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
         if codes[c] == AZ:
             az_col = c
     pr, pc, pd, zhat, H, _ = gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate)
-    PHt = np.empty((6, m))
-    n = pr.size
-    chosen = np.empty(0, np.int64)
-    if n:
-        if confirmed_first:
-            first = np.empty(n, np.int64)
-            nf = 0
-            for p in range(n):
-                if status[ci[pr[p]]] == 1:
-                    first[nf] = p
-                    nf += 1
-            chosen1 = gnn(first[:nf], pr, pc, pd, nc, K, gate)
-            for p in chosen1:
-                used[pc[p]] = True
-            second = np.empty(n, np.int64)
-            ns = 0
-            for p in range(n):
-                if status[ci[pr[p]]] != 1 and not used[pc[p]]:
-                    second[ns] = p
-                    ns += 1
-            chosen2 = gnn(second[:ns], pr, pc, pd, nc, K, gate)
-            chosen = np.concatenate((chosen1, chosen2))
-        else:
-            chosen = gnn(np.arange(n), pr, pc, pd, nc, K, gate)
+    chosen = assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used)
     shared = R.shape[0] == 1
     y = np.empty(m)
-    S = np.empty((m, m))
-    Kg = np.empty((6, m))
-    KR = np.empty((6, m))
-    IKH = np.empty((6, 6))
-    A = np.empty((6, 6))
-    B = np.empty((6, 6))
-    xi = np.empty(6)
     for p in chosen:
         i = ci[pr[p]]
         j = pc[p]
@@ -565,60 +629,12 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
         kr = 0 if shared else k
         used[j] = True
         hit[i] = True
-        Hi = H[i]
-        Pi = Pn[i]
         for c in range(m):
             yc = z[k, c] - zhat[i, c]
             if c == az_col:
                 yc = wrap(yc)
             y[c] = yc
-        _pht(Pi, Hi, PHt)
-        for c in range(m):
-            for e in range(m):
-                s = 0.0
-                for a in range(6):
-                    s += Hi[c, a] * PHt[a, e]
-                S[c, e] = s + R[kr, c, e]
-        Kt = solve(S, PHt.T)  # K^T = S^-1 (P H^T)^T
-        for a in range(6):
-            for c in range(m):
-                Kg[a, c] = Kt[c, a]
-        for a in range(6):
-            xi[a] = xn[i, a]
-        for a in range(6):
-            s = 0.0
-            for c in range(m):
-                s += Kg[a, c] * y[c]
-            xn[i, a] = xi[a] + s
-        for a in range(6):
-            for b in range(6):
-                s = 0.0
-                for c in range(m):
-                    s += Kg[a, c] * Hi[c, b]
-                IKH[a, b] = (1.0 if a == b else 0.0) - s
-            for c in range(m):
-                s = 0.0
-                for e in range(m):
-                    s += Kg[a, e] * R[kr, e, c]
-                KR[a, c] = s
-        for a in range(6):  # A = IKH P
-            for b in range(6):
-                s = 0.0
-                for c in range(6):
-                    s += IKH[a, c] * Pi[c, b]
-                A[a, b] = s
-        for a in range(6):  # B = A IKH^T + (K R) K^T
-            for b in range(6):
-                s = 0.0
-                for c in range(6):
-                    s += A[a, c] * IKH[b, c]
-                s2 = 0.0
-                for c in range(m):
-                    s2 += KR[a, c] * Kg[b, c]
-                B[a, b] = s + s2
-        for a in range(6):
-            for b in range(6):
-                Pn[i, a, b] = 0.5 * (B[a, b] + B[b, a])
+        joseph_update(xn[i], Pn[i], H[i], y, R[kr])
     return xn, Pn, cov, hit, used, order
 
 
@@ -789,6 +805,65 @@ def _logistic(t):
 
 
 @njit(error_model="numpy")
+def memberships(xa, Pa, ecef, alt0, lo, hi, w, used, mem):
+    """The class memberships ``mem (4,)`` of one track ``xa (>=6,)``, ``Pa (>=6, >=6)`` (no IMM evidence):
+    :func:`iadsim.tracking.classify.memberships`, see :func:`track_table`."""
+    feat = np.empty(3)
+    sig = np.empty(3)
+    eps = 0.01
+    p0, p1, p2, v0, v1, v2 = xa[0], xa[1], xa[2], xa[3], xa[4], xa[5]
+    if ecef:  # motion.up and motion.altitude
+        r2 = p0 * p0 + p1 * p1 + p2 * p2
+        nr = math.sqrt(r2)
+        u0, u1, u2 = p0 / nr, p1 / nr, p2 / nr
+        s2 = p2 * p2 / r2
+        A, B = 6378137.0, 6356752.314245
+        alt = math.sqrt(r2) - A * B / math.sqrt(B ** 2 * (1.0 - s2) + A ** 2 * s2)
+    else:
+        u0, u1, u2 = 0.0, 0.0, 1.0
+        alt = alt0 + p2
+    speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
+    climb = v0 * u0 + v1 * u1 + v2 * u2
+    sp = max(speed, 1e-9)
+    e0, e1, e2 = v0 / sp, v1 / sp, v2 / sp
+    s_speed = s_alt = s_climb = 0.0
+    for i in range(3):
+        ei = e0 if i == 0 else (e1 if i == 1 else e2)
+        ui = u0 if i == 0 else (u1 if i == 1 else u2)
+        for j in range(3):
+            ej = e0 if j == 0 else (e1 if j == 1 else e2)
+            uj = u0 if j == 0 else (u1 if j == 1 else u2)
+            s_speed += ei * Pa[3 + i, 3 + j] * ej
+            s_alt += ui * Pa[i, j] * uj
+            s_climb += ui * Pa[3 + i, 3 + j] * uj
+    feat[0], feat[1], feat[2] = speed, alt, abs(climb)
+    sig[0], sig[1], sig[2] = math.sqrt(max(s_speed, 0.0)), math.sqrt(max(s_alt, 0.0)), math.sqrt(max(s_climb, 0.0))
+    for k in range(4):
+        mk = 1.0
+        for f in range(3):
+            if used[f, k]:
+                wp = math.sqrt(w[f, k] * w[f, k] + (sig[f] / 1.7) ** 2)
+                b = 1.0
+                if np.isfinite(lo[f, k]):
+                    b = b * _logistic((feat[f] - lo[f, k]) / wp)
+                if np.isfinite(hi[f, k]):
+                    b = b * (1.0 - _logistic((feat[f] - hi[f, k]) / wp))
+                mk *= eps + (1.0 - eps) * b
+        mem[k] = mk
+
+
+@njit(error_model="numpy")
+def best_class(mem):
+    """Class index (first largest membership) and its normalized membership ``mem[k] / sum(mem)``."""
+    tot = mem[0] + mem[1] + mem[2] + mem[3]
+    best = 0
+    for k in range(1, 4):
+        if mem[k] / tot > mem[best] / tot:
+            best = k
+    return best, mem[best] / tot
+
+
+@njit(error_model="numpy")
 def track_table(x, P, tt, rows, t, q, predict, ecef, alt0, lo, hi, w, used):
     """Rows ``rows`` of the track file as output tables: ``x (N, 6)``, ``P (N, 6, 6)`` (predicted to ``t`` by
     :func:`predict_ncv` when ``predict``) and the kinematic class and confidence of
@@ -808,55 +883,8 @@ def track_table(x, P, tt, rows, t, q, predict, ecef, alt0, lo, hi, w, used):
         xs, Ps = predict_ncv(xs, Ps, dt, q)
     cls = np.empty(N, np.int8)
     conf = np.empty(N)
-    feat = np.empty(3)
-    sig = np.empty(3)
     mem = np.empty(4)
-    eps = 0.01
     for a in range(N):
-        p0, p1, p2, v0, v1, v2 = xs[a, 0], xs[a, 1], xs[a, 2], xs[a, 3], xs[a, 4], xs[a, 5]
-        if ecef:  # motion.up and motion.altitude
-            r2 = p0 * p0 + p1 * p1 + p2 * p2
-            nr = math.sqrt(r2)
-            u0, u1, u2 = p0 / nr, p1 / nr, p2 / nr
-            s2 = p2 * p2 / r2
-            A, B = 6378137.0, 6356752.314245
-            alt = math.sqrt(r2) - A * B / math.sqrt(B ** 2 * (1.0 - s2) + A ** 2 * s2)
-        else:
-            u0, u1, u2 = 0.0, 0.0, 1.0
-            alt = alt0 + p2
-        speed = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
-        climb = v0 * u0 + v1 * u1 + v2 * u2
-        sp = max(speed, 1e-9)
-        e0, e1, e2 = v0 / sp, v1 / sp, v2 / sp
-        s_speed = s_alt = s_climb = 0.0
-        for i in range(3):
-            ei = e0 if i == 0 else (e1 if i == 1 else e2)
-            ui = u0 if i == 0 else (u1 if i == 1 else u2)
-            for j in range(3):
-                ej = e0 if j == 0 else (e1 if j == 1 else e2)
-                uj = u0 if j == 0 else (u1 if j == 1 else u2)
-                s_speed += ei * Ps[a, 3 + i, 3 + j] * ej
-                s_alt += ui * Ps[a, i, j] * uj
-                s_climb += ui * Ps[a, 3 + i, 3 + j] * uj
-        feat[0], feat[1], feat[2] = speed, alt, abs(climb)
-        sig[0], sig[1], sig[2] = math.sqrt(max(s_speed, 0.0)), math.sqrt(max(s_alt, 0.0)), math.sqrt(max(s_climb, 0.0))
-        for k in range(4):
-            mk = 1.0
-            for f in range(3):
-                if used[f, k]:
-                    wp = math.sqrt(w[f, k] * w[f, k] + (sig[f] / 1.7) ** 2)
-                    b = 1.0
-                    if np.isfinite(lo[f, k]):
-                        b = b * _logistic((feat[f] - lo[f, k]) / wp)
-                    if np.isfinite(hi[f, k]):
-                        b = b * (1.0 - _logistic((feat[f] - hi[f, k]) / wp))
-                    mk *= eps + (1.0 - eps) * b
-            mem[k] = mk
-        tot = mem[0] + mem[1] + mem[2] + mem[3]
-        best = 0
-        for k in range(1, 4):
-            if mem[k] / tot > mem[best] / tot:
-                best = k
-        cls[a] = best
-        conf[a] = mem[best] / tot
+        memberships(xs[a], Ps[a], ecef, alt0, lo, hi, w, used, mem)
+        cls[a], conf[a] = best_class(mem)
     return xs, Ps, cls, conf

@@ -20,8 +20,10 @@ inside a scan does not change the result (track ids included).
 
 For ``EKF(NCV)`` with GNN association and M-of-N confirmation (every shipped scenario) steps 1-6 and the
 output tables run in compiled kernels (:mod:`iadsim.tracking._kernels`, ``Tracker(fast=...)``) with the same
-equations; the batched numpy code here is the path of every other configuration and the reference the
-kernels are tested against (equal to round-off).
+equations, and so do they for a two-mode ``IMM`` of ``EKF`` modes ``NCV`` or vacuum ECEF ``Ballistic`` with
+``dt_ref`` (the scenario options ``imm_ncv`` and ``imm_ballistic``; :mod:`iadsim.tracking._imm_kernels`); the
+batched numpy code here is the path of every other configuration and the reference the kernels are tested
+against (equal to round-off).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import numpy as np
 from iadsim.tracking.association import associate, candidate_pairs, gated_costs, jpda_probabilities
 from iadsim.tracking.classify import classify
 from iadsim.tracking.filters import EKF, EKFState
+from iadsim.tracking.imm import IMM, IMMState
 from iadsim.tracking.management import (
     TrackerConfig,
     confirm_and_delete,
@@ -42,7 +45,7 @@ from iadsim.tracking.management import (
     score_increment_hit,
 )
 from iadsim.tracking.measurements import COMPONENTS, SensorGeometry, residual
-from iadsim.tracking.motion import NCV
+from iadsim.tracking.motion import NCV, Ballistic
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,10 @@ class Tracker:
         associated; only the counted ones take the scan into M-of-N confirmation, the consecutive-miss
         count and the SPRT score. A simulator passes its sensor model here (sector, horizon, Pd), so a
         radar that cannot see a target does not delete the track another radar holds.
-    fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` (same results to
-        round-off). ``None`` (default): when the configuration has them, ``EKF(NCV)`` with GNN association
-        and M-of-N confirmation; ``False``: the batched numpy path (the reference) always; ``True``:
+    fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` or
+        :mod:`iadsim.tracking._imm_kernels` (same results to round-off). ``None`` (default): when the
+        configuration has them (:func:`fast_eligible`: ``EKF(NCV)`` or the two-mode IMM, GNN association and
+        M-of-N confirmation); ``False``: the batched numpy path (the reference) always; ``True``:
         required (``ValueError`` otherwise). The attribute ``fast`` may be switched off (or back on where
         the configuration has the kernels) between scans: both paths keep the same track file.
 
@@ -124,9 +128,12 @@ class Tracker:
         self._gates = {}
         ok = fast_eligible(filter, self.config)
         if fast and not ok:
-            raise ValueError("Tracker(fast=True) needs EKF(NCV(q)), association='gnn' and confirmation='m_of_n'")
+            raise ValueError("Tracker(fast=True) needs EKF(NCV(q)) or an IMM of two EKF modes (NCV or vacuum ECEF "
+                             "Ballistic) with dt_ref, association='gnn' and confirmation='m_of_n'")
         self.fast = ok if fast is None else bool(fast)
+        self._imm = ok and type(filter) is IMM
         self._consts = None
+        self._imm_file = None  # (state, xm, Pm): the per-mode arrays behind the state the IMM kernels built
 
     # -- helpers -----------------------------------------------------------------------------------
     _fields = ("id", "t", "status", "hist", "scans", "misses", "n_updates", "last_update", "last_sensor",
@@ -166,7 +173,7 @@ class Tracker:
             raise ValueError(f"scan at t={t} is older than the previous scan ({self.time})")
         self.time = t
         if self.fast:
-            return self._step_fast(t, sensor, z, R)
+            return self._step_fast_imm(t, sensor, z, R) if self._imm else self._step_fast(t, sensor, z, R)
         comps = self.geom.dims[sensor]
         m = len(comps)
         z = np.asarray(z, dtype=float).reshape(-1, m)
@@ -260,22 +267,33 @@ class Tracker:
             iparams = np.array([cfg.confirm_m, cfg.confirm_n, cfg.max_misses, self.frame == "ecef"], np.int64)
             fparams = np.array([cfg.pos_std_max, np.log1p(-cfg.pd), cfg.init_up, cfg.init_up_sigma,
                                 cfg.v_max / cfg.v_max_sigmas, np.log(cfg.new_target_density / cfg.clutter_density)])
-            self._consts = (_kernels, max_r2, timeout, codes, iparams, fparams, float(self.filter.motion.q),
-                            np.zeros((0, 6)), np.zeros((0, 6, 6)))
+            if self._imm:
+                from iadsim.tracking import _imm_kernels as kern
+
+                params = _imm_params(self.filter)
+            else:
+                kern, params = _kernels, float(self.filter.motion.q)
+            self._consts = (kern, max_r2, timeout, codes, iparams, fparams, params, np.zeros((0, 6)),
+                            np.zeros((0, 6, 6)))
         return self._consts
 
-    def _step_fast(self, t: float, sensor: int, z, R) -> None:
-        """:meth:`step` in the compiled kernels (:mod:`iadsim.tracking._kernels`; ``EKF(NCV)``, GNN, M-of-N)."""
-        kern, max_r2, timeout, codes, iparams, fparams, q, x0, P0 = self._fast_consts()
-        comps = self.geom.dims[sensor]
-        m = len(comps)
-        # C-contiguous float arrays: one compiled signature per kernel whatever the caller passes
+    def _fast_input(self, sensor: int, z, R):
+        """``z (K, m)`` and ``R`` (``(K, m, m)`` or ``(1, m, m)`` shared) as C-contiguous float arrays: one
+        compiled signature per kernel whatever the caller passes."""
+        m = len(self.geom.dims[sensor])
         z = np.ascontiguousarray(z, dtype=float).reshape(-1, m)
         R = np.ascontiguousarray(R, dtype=float)
         if R.ndim == 2:
             R = R.reshape(1, m, m)
         elif R.shape[0] != z.shape[0]:
             R = np.ascontiguousarray(np.broadcast_to(R, (z.shape[0], m, m)))
+        return z, R
+
+    def _step_fast(self, t: float, sensor: int, z, R) -> None:
+        """:meth:`step` in the compiled kernels (:mod:`iadsim.tracking._kernels`; ``EKF(NCV)``, GNN, M-of-N)."""
+        kern, max_r2, timeout, codes, iparams, fparams, q, x0, P0 = self._fast_consts()
+        m = len(self.geom.dims[sensor])
+        z, R = self._fast_input(sensor, z, R)
         pos, C = self.geom.position[sensor], self.geom.C[sensor]
         st = self.state
         x, P = (x0, P0) if st is None else (st.x, st.P)
@@ -291,6 +309,45 @@ class Tracker:
         self.next_id += n_new
         if st is not None or n_new:
             self.state = EKFState(x, P)
+
+    def _imm_arrays(self):
+        """The per-mode track file ``xm (M, 2, 6)``, ``Pm (M, 2, 6, 6)``, ``mu (M, 2)`` of the IMM kernels: the
+        arrays behind ``state`` when the kernels built it, else stacked from ``state.modes`` (after a scan of
+        the numpy path)."""
+        st = self.state
+        if st is None:
+            return np.zeros((0, 2, 6)), np.zeros((0, 2, 6, 6)), np.zeros((0, 2))
+        if self._imm_file is not None and self._imm_file[0] is st:
+            return self._imm_file[1], self._imm_file[2], st.mu
+        xm = np.ascontiguousarray(np.stack([s.x for s in st.modes], axis=1), dtype=float)
+        Pm = np.ascontiguousarray(np.stack([s.P for s in st.modes], axis=1), dtype=float)
+        return xm, Pm, np.ascontiguousarray(st.mu, dtype=float)
+
+    def _step_fast_imm(self, t: float, sensor: int, z, R) -> None:
+        """:meth:`step` in the compiled IMM kernels (:mod:`iadsim.tracking._imm_kernels`)."""
+        kern, max_r2, timeout, codes, iparams, fparams, prm, _, _ = self._fast_consts()
+        kinds, qs, max_step, max_sub, a, b, mu0, _ = prm
+        m = len(self.geom.dims[sensor])
+        z, R = self._fast_input(sensor, z, R)
+        pos, C = self.geom.position[sensor], self.geom.C[sensor]
+        st = self.state
+        xm, Pm, mu = self._imm_arrays()
+        xm, Pm, mu, x, P, cov, hit, used, order = kern.scan(
+            xm, Pm, mu, self.t, self.status, t, pos, C, codes[sensor], max_r2[sensor], kinds, qs, max_step, max_sub,
+            a, b, z, R, self._gate(m), self.config.confirmed_first)
+        if self.counted is not None and x.shape[0]:
+            cov &= self.counted(sensor, x[:, 0:3])
+        out, xm, Pm, mu = kern.finish(
+            self.id, x, P, xm, Pm, mu, self.status, self.hist, self.scans, self.misses, self.n_updates,
+            self.last_update, self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C,
+            codes[sensor], iparams, fparams, timeout, self.next_id, mu0)
+        (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+         self.last_sensor, self.score, self.t, n_new) = out
+        self.next_id += n_new
+        if st is not None or n_new:
+            modes = tuple(EKFState(xm[:, j], Pm[:, j]) for j in range(2))
+            self.state = IMMState(x, P, mu, modes)
+            self._imm_file = (self.state, xm, Pm)
 
     def _merge(self, rows, upd) -> None:
         """Write the updated states ``upd`` of tracks ``rows`` back into the track file."""
@@ -394,8 +451,17 @@ class Tracker:
         unless ``None``."""
         kern, q = self._fast_consts()[0], self._consts[6]
         lo, hi, w, used = _class_boxes()
-        x, P, cls, conf = kern.track_table(self.state.x, self.state.P, self.t, idx, 0.0 if t is None else float(t),
-                                           q, t is not None, self.frame == "ecef", self.alt0, lo, hi, w, used)
+        tt = 0.0 if t is None else float(t)
+        if self._imm:
+            kinds, qs, max_step, max_sub, a, b, _, ib = q
+            xm, Pm, mu = self._imm_arrays()
+            x, P, cls, conf = kern.track_table(
+                xm, Pm, mu, np.ascontiguousarray(self.state.x, dtype=float),
+                np.ascontiguousarray(self.state.P, dtype=float), self.t, idx, tt, t is not None, kinds, qs, max_step,
+                max_sub, a, b, self.frame == "ecef", self.alt0, lo, hi, w, used, ib)
+        else:
+            x, P, cls, conf = kern.track_table(self.state.x, self.state.P, self.t, idx, tt, q, t is not None,
+                                               self.frame == "ecef", self.alt0, lo, hi, w, used)
         return TrackTable(id=self.id[idx], x=x, P=P, t=self.t[idx] if t is None else np.full(idx.size, float(t)),
                           n_updates=self.n_updates[idx], last_update=self.last_update[idx],
                           status=self.status[idx], cls=cls, cls_conf=conf)
@@ -445,8 +511,43 @@ def _class_boxes():
 _BOXES_ARRAYS: list = []
 
 
+def _imm_mode_kind(f) -> int | None:
+    """0 for ``EKF(NCV)``, 1 for ``EKF(Ballistic)`` without drag in ECEF (n = 6), else ``None``."""
+    m = getattr(f, "motion", None)
+    if type(f) is not EKF or f.n != 6:
+        return None
+    if type(m) is NCV:
+        return 0
+    if type(m) is Ballistic and not m.drag and m.frame == "ecef" and m.n == 6:
+        return 1
+    return None
+
+
+def _imm_params(f: IMM) -> tuple:
+    """The IMM kernels' parameters: mode kinds and PSDs, the ballistic sub-step limits, the switching rates
+    ``a = G[0, 1]``, ``b = G[1, 0]``, ``mu0`` and the index of a mode named ``"ballistic"`` (``-1``: none)."""
+    kinds = np.array([_imm_mode_kind(g) for g in f.filters], np.int64)
+    qs = np.array([g.motion.q for g in f.filters], float)
+    ball = [g.motion for g in f.filters if type(g.motion) is Ballistic]
+    max_step = float(ball[0].max_step) if ball else 1.0
+    max_sub = int(ball[0].max_substeps) if ball else 1
+    names = tuple(f.model_names)
+    ib = names.index("ballistic") if "ballistic" in names else -1
+    return (kinds, qs, max_step, max_sub, float(f._G[0, 1]), float(f._G[1, 0]),
+            np.ascontiguousarray(f.mu0, dtype=float), ib)
+
+
 def fast_eligible(filter, config: TrackerConfig) -> bool:
-    """Whether :class:`Tracker` has the compiled scan for this filter and configuration: ``EKF(NCV(q))``
-    (6 states), GNN association and M-of-N confirmation (every other option keeps the numpy path)."""
-    return (type(filter) is EKF and type(getattr(filter, "motion", None)) is NCV and filter.n == 6
-            and config.association == "gnn" and config.confirmation == "m_of_n")
+    """Whether :class:`Tracker` has the compiled scan for this filter and configuration: GNN association,
+    M-of-N confirmation and either ``EKF(NCV(q))`` (6 states) or an ``IMM`` of two ``EKF`` modes, each ``NCV``
+    or ``Ballistic`` without drag in ECEF (n = 6), with ``dt_ref`` (the time-scaled transition of both
+    scenario IMM options) and, for two ballistic modes, one sub-step rule. Every other option keeps the numpy path."""
+    if config.association != "gnn" or config.confirmation != "m_of_n":
+        return False
+    if type(filter) is EKF:
+        return type(getattr(filter, "motion", None)) is NCV and filter.n == 6
+    if not (type(filter) is IMM and filter.r == 2 and filter.dt_ref is not None
+            and all(_imm_mode_kind(f) is not None for f in filter.filters)):
+        return False
+    # one sub-step rule for the kernels' ballistic modes (two ballistic modes with different limits: numpy)
+    return len({(f.motion.max_step, f.motion.max_substeps) for f in filter.filters if type(f.motion) is Ballistic}) <= 1
