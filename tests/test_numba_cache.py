@@ -1,11 +1,13 @@
-"""``iadsim._numba``: kernels are cached on disk (a second process loads them instead of compiling), and
-a read-only install sends the cache to a per-user directory."""
+"""``iadsim._numba``: kernels are cached on disk (a second process loads them instead of compiling), in a
+directory named by the kernel modules' contents (an edit of any of them starts a fresh cache), and a
+read-only install sends the cache to a per-user directory."""
 
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -72,17 +74,37 @@ def test_read_only_package_caches_under_xdg_cache_home(tmp_path):
     env = clean_env(XDG_CACHE_HOME=tmp_path / "xdg")
     first = run(env, tmp_path / "src", blocker / "iadsim")
     fallback = tmp_path / "xdg" / "iadsim" / "numba"
-    assert first["cache_dir"] == str(fallback)
+    assert Path(first["cache_dir"]).parent == fallback and len(Path(first["cache_dir"]).name) == 16
     assert any(p.suffix == ".nbi" for p in fallback.rglob("*"))
     second = run(env, tmp_path / "src", blocker / "iadsim")
     assert (second["hits"], second["misses"]) == (1, 0)
 
 
-def test_configure_cache_leaves_a_writable_package_or_a_user_setting_alone(tmp_path, monkeypatch):
-    monkeypatch.setattr(inumba, "PACKAGE_DIR", tmp_path / "pkg")
+def test_configure_cache_names_the_directory_by_the_sources_and_leaves_a_user_setting_alone(tmp_path,
+                                                                                               monkeypatch):
+    pkg = tmp_path / "pkg"
+    for rel in inumba.KERNEL_MODULES:
+        (pkg / rel).parent.mkdir(parents=True, exist_ok=True)
+        (pkg / rel).write_text(f"# {rel}\n")
+    monkeypatch.setattr(inumba, "PACKAGE_DIR", pkg)
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    assert inumba.configure_cache() is None                  # writable package: numba's in-tree cache
-    assert "NUMBA_CACHE_DIR" not in os.environ
+    first = inumba.configure_cache()                         # writable package: in its __pycache__
+    assert first == os.environ["NUMBA_CACHE_DIR"] == str(pkg / "__pycache__" / "numba" / inumba.source_fingerprint())
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert inumba.configure_cache() == first                 # same sources, same directory
+    # an edit of any kernel module (here one its callers inline) names a new directory; old ones are pruned
+    seen = [first]
+    os.utime(first, (1e9 - 1, 1e9 - 1))
+    for k in range(inumba.KEEP_OTHER + 2):
+        (pkg / "physics" / "atmosphere.py").write_text(f"# edit {k}\n")
+        monkeypatch.delenv("NUMBA_CACHE_DIR")
+        new = inumba.configure_cache()
+        assert new not in seen
+        seen.append(new)
+        os.utime(new, (1e9 + k, 1e9 + k))                    # increasing "last used" times
+    left = sorted(p.name for p in (pkg / "__pycache__" / "numba").iterdir())
+    assert left == sorted(Path(d).name for d in seen[-(inumba.KEEP_OTHER + 1):])
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(inumba, "PACKAGE_DIR", tmp_path / "file" / "pkg")
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
@@ -90,3 +112,11 @@ def test_configure_cache_leaves_a_writable_package_or_a_user_setting_alone(tmp_p
     assert os.environ["NUMBA_CACHE_DIR"] == str(tmp_path / "mine")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert inumba.fallback_cache_dir() == tmp_path / "xdg" / "iadsim" / "numba"
+
+
+def test_kernel_modules_are_the_files_that_use_njit():
+    """The digest covers every module of the package that compiles kernels (a module added without being
+    listed would bring back stale caches of its callers)."""
+    pkg = Path(inumba.__file__).resolve().parent
+    using = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py") if "njit" in p.read_text(encoding="utf-8")}
+    assert using == set(inumba.KERNEL_MODULES)

@@ -3,14 +3,20 @@
 Every compiled kernel in the package is declared with :func:`njit` from this module, so the cache policy
 is stated once. Without numba the decorator returns the plain Python function (identical results, slower).
 
-Cache location. numba writes its cache next to the source (``__pycache__`` of each kernel's package) when
-that is writable. For a read-only install (system site-packages, a container image, a read-only mount)
-this module points numba at a per-user directory instead, ``$XDG_CACHE_HOME/iadsim/numba`` or
-``~/.cache/iadsim/numba``, by setting ``NUMBA_CACHE_DIR`` before numba is imported - and only when the
-user has not set ``NUMBA_CACHE_DIR`` and the package directory is not writable (:func:`configure_cache`).
-numba is imported on the first :func:`njit` call, i.e. when the first module with kernels is imported, so
-``import iadsim`` and the command line's start-up do not pay for it. If no cache directory is writable at
-all, kernels are compiled without a disk cache (each process compiles again) instead of failing.
+Cache location and freshness. numba invalidates a cached kernel when the file that defines it changes,
+but not when a compiled function it calls from another file does (a kernel inlines its callees: the
+atmosphere, gravity, the truth's piece search...), so an edit of one kernel module could leave other
+modules' cached kernels running the old code. This module therefore sets ``NUMBA_CACHE_DIR`` (before numba
+is imported) to a directory named by a digest of the contents of every module with kernels
+(:data:`KERNEL_MODULES`, :func:`source_fingerprint`): any change there starts a fresh cache, and the same
+sources share one. The directory is ``__pycache__/numba/<digest>`` in the package when that is writable,
+else, for a read-only install (system site-packages, a container image, a read-only mount), a per-user
+``$XDG_CACHE_HOME/iadsim/numba/<digest>`` or ``~/.cache/iadsim/numba/<digest>``; the two most recent other
+digests are kept (two installs sharing the per-user directory), older ones removed
+(:func:`configure_cache`). A ``NUMBA_CACHE_DIR`` the user set is left alone. numba is imported on the first
+:func:`njit` call, i.e. when the first module with kernels is imported, so ``import iadsim`` and the command
+line's start-up do not pay for it. If no cache directory is writable at all, kernels are compiled without a
+disk cache (each process compiles again) instead of failing.
 
 Threads. The few ``parallel=True`` kernels (the raid's missile flights, :func:`iadsim.threats.rocket.fly_parallel`)
 run on numba's fork-safe threading layer (``forksafe``: TBB if installed, else the built-in workqueue) unless
@@ -21,12 +27,25 @@ thread-safe, so those kernels are called from the main thread only (their serial
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: the package's modules that define or call compiled kernels (``tests/test_numba_cache.py`` keeps this
+#: equal to the files that use :func:`njit`): their contents name the cache directory
+KERNEL_MODULES = (
+    "_numba.py", "assignment/_kernels.py", "assignment/_windows.py", "engagement/airframe.py",
+    "engagement/engagements.py", "engagement/envelope.py", "evaluation/threat_evaluation.py", "metrics/tracking.py",
+    "physics/atmosphere.py", "physics/ellipsoid.py", "physics/gravity.py", "physics/grid.py", "sensors/radar.py",
+    "terrain.py", "threats/rocket.py", "threats/truth.py", "tracking/_imm_kernels.py", "tracking/_kernels.py",
+)
+#: other digests' cache directories kept next to the current one
+KEEP_OTHER = 2
 
 _state: dict = {}
 
@@ -47,23 +66,55 @@ def fallback_cache_dir() -> Path:
     return Path(base) / "iadsim" / "numba"
 
 
+def source_fingerprint() -> str:
+    """A digest (16 hex digits, BLAKE2b) of the contents of :data:`KERNEL_MODULES` (a missing file counts as
+    empty): the name of the kernels' cache directory."""
+    h = hashlib.blake2b(digest_size=8)
+    for rel in KERNEL_MODULES:
+        try:
+            data = (PACKAGE_DIR / rel).read_bytes()
+        except OSError:
+            data = b""
+        h.update(rel.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+def _prune(base: Path, current: str) -> None:
+    """Remove the digest directories under ``base`` other than ``current`` and the :data:`KEEP_OTHER` most
+    recently used; best effort (another process may be using or removing them)."""
+    try:
+        others = [p for p in base.iterdir() if p.is_dir() and p.name != current and len(p.name) == 16
+                  and all(c in "0123456789abcdef" for c in p.name)]
+        others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    except OSError:
+        return
+    for p in others[KEEP_OTHER:]:
+        shutil.rmtree(p, ignore_errors=True)
+
+
 def configure_cache() -> str | None:
-    """Set ``NUMBA_CACHE_DIR`` to :func:`fallback_cache_dir` if the user has not set it and the package's
-    ``__pycache__`` is not writable; return the cache directory set (``None``: numba's default, in-tree).
+    """Set ``NUMBA_CACHE_DIR`` to the digest directory of the current kernel sources (module docstring) in
+    the package's ``__pycache__/numba`` when writable, else under :func:`fallback_cache_dir`, unless the user
+    has set ``NUMBA_CACHE_DIR``; return the directory set (``None``: nothing set).
 
     Call before numba is imported (:func:`njit` does, once). If numba is already imported, its
     configuration is updated as well, so kernels decorated afterwards use the same directory.
     """
-    if os.environ.get("NUMBA_CACHE_DIR") or _writable_dir(PACKAGE_DIR / "__pycache__"):
+    if os.environ.get("NUMBA_CACHE_DIR"):
         return None
-    fallback = fallback_cache_dir()
-    if not _writable_dir(fallback):
+    digest = source_fingerprint()
+    for base in (PACKAGE_DIR / "__pycache__" / "numba", fallback_cache_dir()):
+        if _writable_dir(base / digest):
+            break
+    else:
         return None  # numba tries its own per-user locator; failing that, njit compiles without a cache
-    os.environ["NUMBA_CACHE_DIR"] = str(fallback)
+    path = str(base / digest)
+    _prune(base, digest)
+    os.environ["NUMBA_CACHE_DIR"] = path
     config = sys.modules.get("numba.core.config")
     if config is not None:
-        config.CACHE_DIR = str(fallback)
-    return str(fallback)
+        config.CACHE_DIR = path
+    return path
 
 
 def _numba_njit():
