@@ -93,6 +93,10 @@ REASON_NAMES = ("flying", "closest_approach", "ground", "timeout", "too_slow", "
 
 #: ratio of the coarse to the fine step near the closest approach
 FINE = 50
+#: a time since launch within this of a motor phase end, the guidance delay or the flight time limit has
+#: reached it (s): times are absolute, so a step that ends there lands on it only to rounding (about 1e-13 s
+#: at t ~ 1000 s), and a strict test would move the event one step later for some launch times only
+PHASE_TOL = 1e-9
 
 
 @dataclass(frozen=True)
@@ -266,7 +270,7 @@ def _aero_limit(y, typ, S, P):
 @njit
 def lateral_capacity(y, typ, t_rel, dv_left, P):
     """Largest lateral acceleration (m/s^2) available at state ``y`` (module docstring)."""
-    kv = P[typ, C_KV_MASS] > 0.0 and t_rel >= P[typ, C_TBURN]
+    kv = P[typ, C_KV_MASS] > 0.0 and t_rel >= P[typ, C_TBURN] - PHASE_TOL
     S = P[typ, C_KV_S] if kv else P[typ, C_S]
     aero = _aero_limit(y, typ, S, P)
     if kv and dv_left > 0.0:
@@ -364,14 +368,16 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
         while t < t1 - 1e-12 and phase[i] != DONE:
             t_rel = t - t_launch[i]
             h_burn = _next_phase_end(motor, ty, t_rel) - t_rel
-            if h_burn < 1e-9:  # on a phase end to rounding (t is absolute): the next phase starts now
-                h_burn = _next_phase_end(motor, ty, t_rel + 1e-9) - t_rel
+            if h_burn < PHASE_TOL:  # on a phase end to rounding (t is absolute): the next phase starts now
+                h_burn = _next_phase_end(motor, ty, t_rel + PHASE_TOL) - t_rel
             h = min(dt, t1 - t, h_burn) if land else min(dt, h_burn)
-            kv = P[ty, C_KV_MASS] > 0.0 and t_rel >= P[ty, C_TBURN]
+            # at burnout to rounding, as the phase end above: the kill vehicle separates on the step that
+            # starts there (a strict test put it one step later whenever the rounding fell short)
+            kv = P[ty, C_KV_MASS] > 0.0 and t_rel >= P[ty, C_TBURN] - PHASE_TOL
             if kv and yi[6] > P[ty, C_KV_MASS]:
                 yi[6] = P[ty, C_KV_MASS]  # booster jettisoned at burnout
             S = P[ty, C_KV_S] if kv else P[ty, C_S]
-            if phase[i] == LAUNCH and t_rel >= P[ty, C_GDELAY]:
+            if phase[i] == LAUNCH and t_rel >= P[ty, C_GDELAY] - PHASE_TOL:
                 phase[i] = MIDCOURSE
             gx, gy, gz = gravity_scalar(yi[0], yi[1], yi[2], yi[3], yi[4], yi[5], grav, rot)
             g[0], g[1], g[2] = gx, gy, gz
@@ -530,9 +536,9 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
                 ground = ground_below(ter_lat, ter_lon, ter_elev, yi[0], yi[1], yi[2])
             if alt < ground:
                 reason[i] = GROUND
-            elif t_rel >= P[ty, C_TMAX]:
+            elif t_rel >= P[ty, C_TMAX] - PHASE_TOL:
                 reason[i] = TIMEOUT
-            elif t_rel >= P[ty, C_TBURN] and sp < P[ty, C_VMIN]:
+            elif t_rel >= P[ty, C_TBURN] - PHASE_TOL and sp < P[ty, C_VMIN]:
                 reason[i] = SLOW
             if reason[i] != FLYING:
                 t_end[i] = t

@@ -57,7 +57,7 @@ REACH_TOLERANCE = 30.0
 #: table grid (ground range x altitude nodes) and integration step
 NR, NH = 49, 41
 TABLE_DT = 0.05
-TABLE_VERSION = 4  # bump whenever the flight model (airframe.py) changes: cached tables are rebuilt
+TABLE_VERSION = 5  # bump when the table's layout changes; a change of the kernels' sources rebuilds by itself
 _AE, _BE = 6378137.0, 6356752.314245
 
 
@@ -292,7 +292,11 @@ _MEMORY: dict[str, EnvelopeTable] = {}
 
 
 def _key(spec) -> str:
-    blob = json.dumps({"v": TABLE_VERSION, "nr": NR, "nh": NH, "dt": TABLE_DT, "tol": REACH_TOLERANCE,
+    from iadsim._numba import source_fingerprint
+
+    # the kernels' digest: a change of the flight model (or of anything it inlines) rebuilds the tables
+    blob = json.dumps({"v": TABLE_VERSION, "kernels": source_fingerprint(), "nr": NR, "nh": NH, "dt": TABLE_DT,
+                       "tol": REACH_TOLERANCE,
                        "spec": spec.model_dump(mode="json", exclude={"description", "source", "cost"})},
                       sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:20]
