@@ -336,7 +336,7 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
     pass the range test, so the search takes what it would take without the skip. The ground is the
     ellipsoid, or the scenario's terrain grid ``ter_lat, ter_lon, ter_elev`` under the interceptor wherever it
     is lower than ``ter_top`` (the grid's highest point; ``-inf``: no terrain, the ellipsoid alone), by
-    :func:`iadsim.physics.grid.ground_below`.
+    :func:`iadsim.physics.grid.ground_below`. Returns the number of interceptors that ended in this call.
     """
     k1 = np.empty(7)
     k2 = np.empty(7)
@@ -355,6 +355,7 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
     ref_pos = np.empty((cand.size, 3))  # the candidates at t_ref (placed at the first search of the call)
     ref_ok = np.zeros(cand.size, np.bool_)
     t_ref = math.nan
+    n_ended = 0  # interceptors that end in this call (the return value)
     for i in range(n):
         if not active[i] or phase[i] == DONE:
             continue
@@ -548,9 +549,12 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
                 break
         if phase[i] != DONE and phase[i] > max_phase[i]:
             max_phase[i] = phase[i]
+        if phase[i] == DONE:
+            n_ended += 1
         t_now[i] = t
         end_speed[i] = math.sqrt(yi[3] ** 2 + yi[4] ** 2 + yi[5] ** 2)
         end_alt[i] = radial_altitude_scalar(yi[0], yi[1], yi[2])
+    return n_ended
 
 
 @njit

@@ -176,6 +176,7 @@ class Engagements:
         self.row_eng = np.zeros(0, np.int64)
         self.row_uplink = np.zeros(0)
         self.resolved = np.zeros(0, bool)  # per row: ended and resolved (not in flight any more)
+        self.unresolved = 0  # rounds ended in the kernel and not resolved yet
         self.t_advanced = 0.0
         self.tick_pending = False
         # per engagement (few: lists)
@@ -403,8 +404,12 @@ class Engagements:
         behind = (st["phase"] != af.DONE) & (st["t_now"] < t - 1e-12)
         if behind.any():
             alive = self.ts.status == FLYING
-            call(self._views[4], t, FLYOUT_DT, False, J2, True, False, behind, np.flatnonzero(alive), alive)
+            self.unresolved += call(self._views[4], t, FLYOUT_DT, False, J2, True, False, behind,
+                                    np.flatnonzero(alive), alive)
+        if not self.unresolved:  # rounds end rarely: most advances have none to resolve
+            return
         ended = np.flatnonzero((st["phase"] == af.DONE) & ~self.resolved[: self.n] & (st["t_end"] <= t))
+        self.unresolved -= ended.size
         for i in ended[np.argsort(st["t_end"][ended], kind="stable")]:
             self.resolved[i] = True
             self._resolve(int(i))

@@ -208,22 +208,24 @@ def kernel_args(st, table, truth, terrain=None) -> tuple:
             terrain_arrays(terrain))
 
 
-def call(args, t1, dt, point_mode, grav, rot, land, active, cand, alive) -> None:
-    """One call of :func:`iadsim.engagement.airframe.advance` with the arrays of :func:`kernel_args`."""
+def call(args, t1, dt, point_mode, grav, rot, land, active, cand, alive) -> int:
+    """One call of :func:`iadsim.engagement.airframe.advance` with the arrays of :func:`kernel_args`; the number
+    of interceptors that ended in it."""
     state, table, truth, terrain = args
-    af.advance(float(t1), float(dt), bool(point_mode), int(grav), bool(rot), bool(land), active, *state, *table,
+    return af.advance(float(t1), float(dt), bool(point_mode), int(grav), bool(rot), bool(land), active, *state, *table,
                cand, alive, *truth, *terrain)
 
 
-def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None, terrain=None, land=True):
-    """One call of the compiled kernel on the state dict ``st`` (``terrain``: the ground under the
+def run(st, t1, dt, point_mode, grav, rot, table, active, cand, truth, alive=None, terrain=None, land=True) -> int:
+    """One call of the compiled kernel on the state dict ``st``, returning how many interceptors ended in it
+    (``terrain``: the ground under the
     interceptors, :class:`iadsim.terrain.Terrain`; None: the ellipsoid; ``land``: the last step ends on
     ``t1``, else the flight keeps its own steps and may stop up to one step past ``t1``,
     :func:`iadsim.engagement.airframe.advance`)."""
     if truth is None:
         alive = np.zeros(1, bool)
-    call(kernel_args(st, table, truth, terrain), t1, dt, point_mode, grav, rot, land, active,
-         np.asarray(cand, np.int64), alive)
+    return call(kernel_args(st, table, truth, terrain), t1, dt, point_mode, grav, rot, land, active,
+                np.asarray(cand, np.int64), alive)
 
 
 def states_at(st, rows, t):
