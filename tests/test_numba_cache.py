@@ -2,6 +2,7 @@
 directory named by the kernel modules' contents (an edit of any of them starts a fresh cache), and a
 read-only install sends the cache to a per-user directory."""
 
+import ast
 import json
 import os
 import subprocess
@@ -49,7 +50,7 @@ def run(env, *args):
 
 
 def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "IADSIM_NUMBA_CACHE_DIR")}
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
@@ -104,7 +105,12 @@ def test_configure_cache_names_the_directory_by_the_sources_and_leaves_a_user_se
         os.utime(new, (1e9 + k, 1e9 + k))                    # increasing "last used" times
     left = sorted(p.name for p in (pkg / "__pycache__" / "numba").iterdir())
     assert left == sorted(Path(d).name for d in seen[-(inumba.KEEP_OTHER + 1):])
+    # a child process inherits the directory chosen for other sources: it chooses again
+    monkeypatch.setenv("NUMBA_CACHE_DIR", seen[0])
+    monkeypatch.setenv("IADSIM_NUMBA_CACHE_DIR", seen[0])
+    assert inumba.configure_cache() == seen[-1] == os.environ["NUMBA_CACHE_DIR"]
     monkeypatch.delenv("NUMBA_CACHE_DIR")
+    monkeypatch.delenv("IADSIM_NUMBA_CACHE_DIR")
     (tmp_path / "file").write_text("")
     monkeypatch.setattr(inumba, "PACKAGE_DIR", tmp_path / "file" / "pkg")
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
@@ -114,9 +120,41 @@ def test_configure_cache_names_the_directory_by_the_sources_and_leaves_a_user_se
     assert inumba.fallback_cache_dir() == tmp_path / "xdg" / "iadsim" / "numba"
 
 
-def test_kernel_modules_are_the_files_that_use_njit():
-    """The digest covers every module of the package that compiles kernels (a module added without being
-    listed would bring back stale caches of its callers)."""
+def _njit_reads(pkg: Path) -> set:
+    """The package files whose names an ``@njit`` function reads: names imported from ``iadsim.*`` at module
+    level (``from iadsim.x import y [as z]``, ``import iadsim.x as z``) that appear in a kernel's body."""
+    def is_njit(d):
+        return (isinstance(d, ast.Name) and d.id == "njit") or (isinstance(d, ast.Attribute) and d.attr == "njit") \
+            or (isinstance(d, ast.Call) and is_njit(d.func))
+
+    def file_of(mod):
+        rel = mod.split(".", 1)[1].replace(".", "/") if "." in mod else "__init__"
+        return pkg / f"{rel}.py" if (pkg / f"{rel}.py").exists() else pkg / rel / "__init__.py"
+
+    out = set()
+    for f in pkg.rglob("*.py"):
+        tree = ast.parse(f.read_text(encoding="utf-8"))
+        names = {}
+        for node in tree.body:
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("iadsim"):
+                for a in node.names:
+                    sub = file_of(f"{node.module}.{a.name}")
+                    names[a.asname or a.name] = sub if sub.exists() else file_of(node.module)
+            elif isinstance(node, ast.Import):
+                names.update({a.asname or a.name: file_of(a.name) for a in node.names if a.name.startswith("iadsim")})
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and any(is_njit(d) for d in node.decorator_list):
+                out |= {names[n.id].relative_to(pkg).as_posix() for n in ast.walk(node)
+                        if isinstance(n, ast.Name) and n.id in names}
+    return out
+
+
+def test_kernel_modules_are_every_file_a_kernel_is_made_of():
+    """The digest covers every module that compiles kernels and every module whose functions or constants a
+    kernel reads (numba compiles a global's value into the kernel, and its cache ignores it): a module missing
+    from the list would bring back stale kernels after an edit of it (e.g. ``frames.GM_EARTH`` in gravity)."""
     pkg = Path(inumba.__file__).resolve().parent
     using = {p.relative_to(pkg).as_posix() for p in pkg.rglob("*.py") if "njit" in p.read_text(encoding="utf-8")}
-    assert using == set(inumba.KERNEL_MODULES)
+    read = _njit_reads(pkg)
+    assert {"frames.py", "threats/ballistic.py"} <= read  # constants the physics kernels read
+    assert using | read == set(inumba.KERNEL_MODULES)

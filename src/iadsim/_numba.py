@@ -13,7 +13,8 @@ sources share one. The directory is ``__pycache__/numba/<digest>`` in the packag
 else, for a read-only install (system site-packages, a container image, a read-only mount), a per-user
 ``$XDG_CACHE_HOME/iadsim/numba/<digest>`` or ``~/.cache/iadsim/numba/<digest>``; the two most recent other
 digests are kept (two installs sharing the per-user directory), older ones removed
-(:func:`configure_cache`). A ``NUMBA_CACHE_DIR`` the user set is left alone. numba is imported on the first
+(:func:`configure_cache`). A ``NUMBA_CACHE_DIR`` the user set is left alone (one this module set, inherited by
+a child process, is chosen again). numba is imported on the first
 :func:`njit` call, i.e. when the first module with kernels is imported, so ``import iadsim`` and the command
 line's start-up do not pay for it. If no cache directory is writable at all, kernels are compiled without a
 disk cache (each process compiles again) instead of failing.
@@ -36,16 +37,21 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
-#: the package's modules that define or call compiled kernels (``tests/test_numba_cache.py`` keeps this
-#: equal to the files that use :func:`njit`): their contents name the cache directory
+#: the package's modules whose code or constants compiled kernels contain: the files that use :func:`njit`,
+#: and those whose names a kernel reads (numba compiles a global's value in; ``tests/test_numba_cache.py``
+#: keeps the list complete): their contents name the cache directory
 KERNEL_MODULES = (
     "_numba.py", "assignment/_kernels.py", "assignment/_windows.py", "engagement/airframe.py",
-    "engagement/engagements.py", "engagement/envelope.py", "evaluation/threat_evaluation.py", "metrics/tracking.py",
-    "physics/atmosphere.py", "physics/ellipsoid.py", "physics/gravity.py", "physics/grid.py", "sensors/radar.py",
-    "terrain.py", "threats/rocket.py", "threats/truth.py", "tracking/_imm_kernels.py", "tracking/_kernels.py",
+    "engagement/engagements.py", "engagement/envelope.py", "evaluation/threat_evaluation.py", "frames.py",
+    "metrics/tracking.py", "physics/atmosphere.py", "physics/ellipsoid.py", "physics/gravity.py", "physics/grid.py",
+    "sensors/radar.py", "terrain.py", "threats/ballistic.py", "threats/rocket.py", "threats/truth.py",
+    "tracking/_imm_kernels.py", "tracking/_kernels.py",
 )
 #: other digests' cache directories kept next to the current one
 KEEP_OTHER = 2
+#: set next to ``NUMBA_CACHE_DIR`` when this module chose it: a child process that inherits both (another
+#: tree, or sources edited since) chooses again instead of taking it for the user's setting
+_MARK = "IADSIM_NUMBA_CACHE_DIR"
 
 _state: dict = {}
 
@@ -100,7 +106,8 @@ def configure_cache() -> str | None:
     Call before numba is imported (:func:`njit` does, once). If numba is already imported, its
     configuration is updated as well, so kernels decorated afterwards use the same directory.
     """
-    if os.environ.get("NUMBA_CACHE_DIR"):
+    mine = os.environ.get("NUMBA_CACHE_DIR")
+    if mine and mine != os.environ.get(_MARK):  # the user's own (not one this module set in a parent process)
         return None
     digest = source_fingerprint()
     for base in (PACKAGE_DIR / "__pycache__" / "numba", fallback_cache_dir()):
@@ -110,7 +117,7 @@ def configure_cache() -> str | None:
         return None  # numba tries its own per-user locator; failing that, njit compiles without a cache
     path = str(base / digest)
     _prune(base, digest)
-    os.environ["NUMBA_CACHE_DIR"] = path
+    os.environ["NUMBA_CACHE_DIR"] = os.environ[_MARK] = path
     config = sys.modules.get("numba.core.config")
     if config is not None:
         config.CACHE_DIR = path

@@ -243,3 +243,36 @@ def test_the_flight_is_the_same_whatever_the_launch_time():
         ends.append(positions_at(st, [0], t0 + 30.0)[0])
     ends = np.array(ends)
     assert np.abs(ends - ends[0]).max() < 1e-2, np.abs(ends - ends[0]).max(axis=1)
+
+
+def test_the_time_limit_ends_every_flight_on_time_whatever_the_launch_time():
+    """A flight's clock is the sum of its steps (``age``), not the absolute time less the launch time, whose
+    rounding grows with the absolute time: the same round launched at 0 s and up to 20,000 s after the
+    start ends at its 80 s flight-time limit on the same step (before, every launch after 8,192 s ended one
+    50 ms step late: 80.05 s)."""
+    from iadsim.scenario.catalog import resolve
+
+    spec = resolve("interceptor", "lr_interceptor")
+    table = af.AirframeTable.from_types([spec])
+    t_max = float(table.P[0, af.C_TMAX])
+    r0 = np.array([A_E, 0.0, 0.0])
+    aim = r0 + np.array([0.0, 2000e3, 1500e3])  # far out of reach: the flight runs into its time limit
+    u = af.launch_direction(r0[None, :], aim[None, :], np.array([300.0]), spec.loft, spec.seeker_range)[0]
+    rng = np.random.default_rng(9)
+    ends = []
+    for t0 in (0.0, 4321.987, 8300.0, 12000.0, 19876.5):
+        st = new_state(1)
+        st["y"][0, :3] = r0
+        st["y"][0, 3:6] = u * table.P[0, af.C_V0]
+        st["y"][0, 6] = table.P[0, af.C_MASS0]
+        st["dv_left"][:] = table.P[0, af.C_DIVERT_DV]
+        st["t_now"][:] = st["t_launch"][:] = t0
+        st["phase"][:] = af.LAUNCH
+        st["aim"][0] = aim
+        for t1 in [*(t0 + np.sort(rng.uniform(0.0, t_max + 5.0, 100))), t0 + t_max + 5.0]:
+            run(st, t1, DT, False, J2, True, table, np.ones(1, bool), np.zeros(0, np.int64), None, land=False)
+        assert af.REASON_NAMES[st["reason"][0]] == "timeout"
+        ends.append((st["t_end"][0] - t0, st["age"][0], st["y"][0].copy()))
+    for dt_end, age, y in ends:
+        assert abs(dt_end - t_max) < 1e-6 and abs(age - t_max) < 1e-9, (dt_end, age)
+        np.testing.assert_array_equal(y, ends[0][2])  # the same flight, bit for bit

@@ -194,3 +194,23 @@ def test_one_line_escapes_what_it_quotes():
     e = InputError("unknown key '\ufefftime'\nsecond line", file="f.csv", line=1)
     assert str(e) == "f.csv:1: unknown key '\\ufefftime' second line"
     assert one_line("x" * 5000).endswith("...") and len(one_line("x" * 5000)) == 600
+
+
+def test_a_bad_character_after_non_ascii_text_names_its_own_line(tmp_path, capsys):
+    """The line of a refused character is counted in characters: multibyte text before it (here a name and a
+    comment in other scripts) does not move the line the error names."""
+    lines = QUICK.splitlines(keepends=True)
+    lines.insert(2, "# Velmora: Вельмора, ヴェルモラ, فيلمورا\n")
+    text = "".join(lines).replace("value: 100", "value: 1\x0700", 1)
+    f = tmp_path / "bell.yaml"
+    f.write_text(text, encoding="utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if "\x07" in ln)
+    code, _, err = cli(["validate", f], capsys)
+    assert_one_line_exit_3(code, err, f"bell.yaml:{line}:", "#x0007")
+
+
+def test_a_tab_indent_is_named(tmp_path, capsys):
+    f = tmp_path / "tab.yaml"
+    f.write_text("name: t\nraids:\n\t- threat: srbm\n")
+    code, _, err = cli(["validate", f], capsys)
+    assert_one_line_exit_3(code, err, "tab.yaml:3:", "found character '\\t' that cannot start any token")

@@ -272,6 +272,8 @@ class DisOutput:
         st = sim.engagements.st
         p = st["y"][row, :3]
         v = st["y"][row, 3:6]
+        if st["t_now"][row] > t:  # a state past t (the fly-out keeps its own steps): back within its step
+            p, v = (a[0] for a in states_at(st, [row], t))
         ori, _ = orientation_and_rates(p[None, :], v[None, :], np.zeros((1, 3)))
         self._espdu(t, self.interceptor_number(row), et.INTERCEPTOR, et.FORCE_FRIENDLY, p, np.zeros(3), np.zeros(3),
                     ori[0], np.zeros(3), DR_STATIC, f"INT{row}", et.APPEARANCE_DEACTIVATED | et.APPEARANCE_DESTROYED)

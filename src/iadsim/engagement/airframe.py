@@ -303,7 +303,7 @@ def _pn(rel, vrel, at, g, nav, apn, out):
 
 @njit
 def advance(t1, dt, point_mode, grav, rot, land, active,
-            y, aL, dv_left, t_now, t_launch, typ, phase, target, aim, cue, cue_t, cue_ball,
+            y, aL, dv_left, t_now, age, typ, phase, target, aim, cue, cue_t, cue_ball,
             reason, t_end, miss_vec, rel_vel, end_speed, end_alt, max_phase, y_prev, t_prev,
             P, motor, cd_mach, cd,
             cand, alive, th_tl, th_dur, th_off, th_last, th_tau, th_coef, th_vmax, th_jump,
@@ -311,7 +311,9 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
     """Advance every ``active`` interceptor from its own ``t_now`` to ``t1`` (module docstring).
 
     State (modified in place), arrays over ``n`` interceptors: ``y (n, 7)`` ECEF position, velocity, mass;
-    ``aL (n, 3)`` achieved lateral acceleration; ``dv_left (n,)`` divert budget; ``t_now, t_launch (n,)``;
+    ``aL (n, 3)`` achieved lateral acceleration; ``dv_left (n,)`` divert budget; ``t_now (n,)``; ``age (n,)``
+    the time since launch, the sum of the steps taken (not ``t_now - t_launch``: the flight's events at given
+    times since launch then fall on the same steps whatever the launch time's rounding);
     ``typ (n,)`` row of the type tables; ``phase (n,)``; ``target (n,)`` the acquired threat (-1 none);
     ``aim (n, 3)`` the midcourse aim point; ``cue (n, 6), cue_t (n,), cue_ball (n,)`` the uplinked track
     state (position, velocity), its time and whether it is predicted ballistically (gravity) or at
@@ -364,10 +366,11 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
         apn = P[ty, C_APN] > 0.0
         tau_c = P[ty, C_TAU]
         t = t_now[i]
+        tr = age[i]
         yi = y[i]
         ai = aL[i]
         while t < t1 - 1e-12 and phase[i] != DONE:
-            t_rel = t - t_launch[i]
+            t_rel = tr
             h_burn = _next_phase_end(motor, ty, t_rel) - t_rel
             if h_burn < PHASE_TOL:  # on a phase end to rounding (t is absolute): the next phase starts now
                 h_burn = _next_phase_end(motor, ty, t_rel + PHASE_TOL) - t_rel
@@ -500,7 +503,8 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
             t_prev[i] = t
             _rk4(yi, t_rel, h, ai, ty, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp)
             t += h
-            t_rel = t - t_launch[i]
+            tr += h
+            t_rel = tr
             if phase[i] >= MIDCOURSE:
                 if phase[i] == TERMINAL:
                     ok = truth_state(target[i], t, th_tl, th_dur, th_off, th_last, th_tau, th_coef, tru)
@@ -552,6 +556,7 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
         if phase[i] == DONE:
             n_ended += 1
         t_now[i] = t
+        age[i] = tr
         end_speed[i] = math.sqrt(yi[3] ** 2 + yi[4] ** 2 + yi[5] ** 2)
         end_alt[i] = radial_altitude_scalar(yi[0], yi[1], yi[2])
     return n_ended

@@ -280,6 +280,7 @@ class Engagements:
         st["dv_left"][i] = spec.kill_vehicle.divert_delta_v if spec.kill_vehicle is not None else 0.0
         st["t_now"][i] = t
         st["t_launch"][i] = t
+        st["age"][i] = 0.0
         st["typ"][i] = typ
         st["phase"][i] = af.LAUNCH
         st["target"][i] = -1

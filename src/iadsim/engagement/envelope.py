@@ -159,10 +159,10 @@ def fly_points(table: af.AirframeTable, typ, r0, aim, *, dt=TABLE_DT, grav=J2, r
             "phase": st["max_phase"].copy(), "state": st}
 
 
-_FIELDS = {"y": (7,), "aL": (3,), "dv_left": (), "t_now": (), "t_launch": (), "typ": ("i",), "phase": ("i",),
-           "target": ("i",), "aim": (3,), "cue": (6,), "cue_t": (), "cue_ball": ("b",), "reason": ("i",),
-           "t_end": (), "miss_vec": (3,), "rel_vel": (3,), "end_speed": (), "end_alt": (), "max_phase": ("i",),
-           "y_prev": (7,), "t_prev": ()}
+_FIELDS = {"y": (7,), "aL": (3,), "dv_left": (), "t_now": (), "t_launch": (), "age": (), "typ": ("i",),
+           "phase": ("i",), "target": ("i",), "aim": (3,), "cue": (6,), "cue_t": (), "cue_ball": ("b",),
+           "reason": ("i",), "t_end": (), "miss_vec": (3,), "rel_vel": (3,), "end_speed": (), "end_alt": (),
+           "max_phase": ("i",), "y_prev": (7,), "t_prev": ()}
 
 
 def new_state(n: int) -> dict:
@@ -191,7 +191,7 @@ def terrain_arrays(terrain) -> tuple:
 
 
 #: the state arrays of :func:`iadsim.engagement.airframe.advance`, in its argument order
-STATE_ARGS = ("y", "aL", "dv_left", "t_now", "t_launch", "typ", "phase", "target", "aim", "cue", "cue_t", "cue_ball",
+STATE_ARGS = ("y", "aL", "dv_left", "t_now", "age", "typ", "phase", "target", "aim", "cue", "cue_t", "cue_ball",
               "reason", "t_end", "miss_vec", "rel_vel", "end_speed", "end_alt", "max_phase", "y_prev", "t_prev")
 
 

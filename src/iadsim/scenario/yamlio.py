@@ -103,8 +103,14 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[object, LineMap]:
         lines: LineMap = {}
         data = {} if node is None else _build(node, (), lines, loader)
     except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else None
-        char = exc.character if isinstance(exc.character, int) else ord(exc.character or "?")
+        # the first character the reader refuses, found in the text itself (libyaml's position counts UTF-8
+        # bytes, so counting lines up to it in the string would drift after any non-ASCII character)
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(text)
+        if bad is not None:
+            line, char = text.count("\n", 0, bad.start()) + 1, ord(bad.group()[0])
+        else:
+            line = None
+            char = exc.character if isinstance(exc.character, int) else ord(exc.character or "?")
         raise InputError(f"broken YAML: character #x{char:04x} is not allowed in YAML", file=file,
                          line=line) from None
     except yaml.MarkedYAMLError as exc:
@@ -113,6 +119,13 @@ def load_yaml_text(text: str, file: str = "<string>") -> tuple[object, LineMap]:
         problem = exc.problem or exc.context or "invalid YAML"
         if "maximum nesting depth" in problem:  # libyaml's own limit (1000 levels) while scanning ahead
             raise InputError(f"nested more than {MAX_DEPTH} levels deep", file=file, line=line) from None
+        if "cannot start any token" in problem and mark is not None:  # name the character, as PyYAML did
+            rows = text.splitlines()
+            row = rows[mark.line] if mark.line < len(rows) else ""
+            if 0 <= mark.column < len(row):
+                ch = row[mark.column]
+                problem = f"found character {ch!r} that cannot start any token" + (
+                    " (YAML indents with spaces, not tabs)" if ch == "\t" else "")
         raise InputError(f"broken YAML: {problem}", file=file, line=line) from None
     except yaml.YAMLError as exc:
         raise InputError(f"broken YAML: {exc}", file=file) from None

@@ -206,6 +206,8 @@ class ThreatTruth:
         ball = np.concatenate([self.is_ballistic, np.zeros(m - n, bool)])
         for k, i in enumerate(rows):
             kn[i] = np.asarray(knots[k], float)
+            if kn[i].size == 0 or kn[i][0] != 0.0 or np.any(np.diff(kn[i]) < 0.0):
+                raise ValueError(f"threat {i}: knots must start at 0 and increase")
             co[i] = np.asarray(coefs[k], float).reshape(-1, 4, 3)
             t0[i] = float(t_launch[k])
             dur[i] = float(duration[k])
