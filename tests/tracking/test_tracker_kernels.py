@@ -342,12 +342,12 @@ def _python_kernels(mutation=None):
 
 MUTANTS = {
     "Q position-velocity term": ("q * Ta ** 2 / 2.0", "q * Ta ** 2 / 2.5"),
-    "gate": ("            if dd < gate:", "            if dd < 0.7 * gate:"),
+    "gate": ("        if dd < gate:", "        if dd < 0.7 * gate:"),
     "Joseph form without K R K^T": ("B[a, b] = s + s2", "B[a, b] = s"),
     "miss count": ("ms = 0 if hit[i] else ms + 1", "ms = 0 if hit[i] else ms"),
     "class membership floor": ("    eps = 0.01\n", "    eps = 0.012\n"),
-    "azimuth wrap in the gate": ("yc = wrap(yc)\n                y[c] = yc\n                if yc * yc > cut",
-                                 "y[c] = yc\n                if yc * yc > cut"),
+    "azimuth wrap in the gate": ("yc = wrap(yc)\n            y[c] = yc\n            if yc * yc > cut",
+                                 "y[c] = yc\n            if yc * yc > cut"),
 }
 
 

@@ -61,17 +61,20 @@ import numpy as np
 from iadsim._numba import njit
 from iadsim.frames import GM_EARTH
 from iadsim.tracking._kernels import (
-    AZ,
-    R_,
     assign,
+    az_column,
     best_class,
+    gate_track,
     innovation_cov,
     joseph_update,
     lexsort_rows,
     linearize,
+    los_range,
     mahalanobis2,
     memberships,
     predict_ncv,
+    range_order,
+    range_window,
     wrap,
 )
 from iadsim.tracking._kernels import finish as _finish
@@ -348,7 +351,9 @@ def gated_pairs(xm, Pm, mu, ci, ps, C, codes, z, R, order, gate):
     ``zm (M, 2, m)``, ``H`` ``Hm (M, 2, m, 6)`` and ``H P H^T`` ``Sm (M, 2, m, m)``.
 
     As :func:`iadsim.tracking._kernels.gated_pairs`: with the range in column 0 each track looks only at the
-    range window ``|y_r| <= sqrt(G (S0_rr + max R_rr))``, here from the mixture range
+    range window ``|y_r| <= sqrt(G (S0_rr + max R_rr))`` (the same :func:`~iadsim.tracking._kernels.range_order`,
+    :func:`~iadsim.tracking._kernels.los_range`, :func:`~iadsim.tracking._kernels.range_window` and
+    :func:`~iadsim.tracking._kernels.gate_track`), here from the mixture range
     ``r_0 + sum_j mu_j (r_j - r_0)`` and variance ``sum_j mu_j (l_j^T P_j,pp l_j + (r_j - r)^2)`` (``r_j``,
     ``l_j`` each mode's range and line of sight), widened by more than their round-off; then the exact
     pre-cut ``y_c^2 <= G S_cc`` per component and the exact ``d2``."""
@@ -356,19 +361,8 @@ def gated_pairs(xm, Pm, mu, ci, ps, C, codes, z, R, order, gate):
     Mc = ci.size
     K = order.size
     m = z.shape[1]
-    shared = R.shape[0] == 1
     cut = gate * (1.0 + 1e-9)
-    az_col = -1
-    for c in range(m):
-        if codes[c] == AZ:
-            az_col = c
-    r_first = codes[0] == R_
-    rs = np.empty(K)
-    for j in range(K):
-        rs[j] = z[order[j], 0]
-    rmax = 0.0
-    for k in range(R.shape[0]):
-        rmax = max(rmax, R[k, 0, 0])
+    az_col, r_first, rs, rmax = range_order(z, R, order, codes)
     lo = np.zeros(Mc, np.int64)
     hi = np.full(Mc, K)
     rj = np.empty(2)
@@ -379,22 +373,13 @@ def gated_pairs(xm, Pm, mu, ci, ps, C, codes, z, R, order, gate):
             i = ci[a]
             tr = 0.0
             for j in range(2):
-                l0, l1, l2 = xm[i, j, 0] - ps[0], xm[i, j, 1] - ps[1], xm[i, j, 2] - ps[2]
-                r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
-                if r > 0.0:
-                    l0, l1, l2 = l0 / r, l1 / r, l2 / r
                 P = Pm[i, j]
-                rj[j] = r
-                sj[j] = (l0 * (P[0, 0] * l0 + P[0, 1] * l1 + P[0, 2] * l2)
-                         + l1 * (P[1, 0] * l0 + P[1, 1] * l1 + P[1, 2] * l2)
-                         + l2 * (P[2, 0] * l0 + P[2, 1] * l1 + P[2, 2] * l2))
+                rj[j], sj[j] = los_range(xm[i, j], P, ps)
                 tr += mu[i, j] * (P[0, 0] + P[1, 1] + P[2, 2])
             r = rj[0] + (mu[i, 0] * 0.0 + mu[i, 1] * (rj[1] - rj[0]))
             srr = mu[i, 0] * (sj[0] + (rj[0] - r) ** 2) + mu[i, 1] * (sj[1] + (rj[1] - r) ** 2)
             srr = max(srr, 0.0) + 1e-6 * tr
-            w = math.sqrt(cut * (srr + rmax)) * (1.0 + 1e-6) + 1e-6 * r + 1e-3
-            lo[a] = np.searchsorted(rs, r - w)
-            hi[a] = np.searchsorted(rs, r + w, side="right")
+            lo[a], hi[a] = range_window(r, srr, cut, rmax, rs)
         cap += hi[a] - lo[a]
     pr = np.empty(cap, np.int64)
     pc = np.empty(cap, np.int64)
@@ -420,29 +405,8 @@ def gated_pairs(xm, Pm, mu, ci, ps, C, codes, z, R, order, gate):
             innovation_cov(Pm[i, j], Hm[i, j], Sm[i, j], PHt)
         mixture_measurement(zm[i], Sm[i], mu[i], az_col, zhat, S0)
         lin[i] = True
-        for j in range(lo[a], hi[a]):
-            k = order[j]
-            kr = 0 if shared else k
-            out = False
-            for c in range(m):
-                yc = z[k, c] - zhat[c]
-                if c == az_col:
-                    yc = wrap(yc)
-                y[c] = yc
-                if yc * yc > cut * (S0[c, c] + R[kr, c, c]):
-                    out = True
-                    break
-            if out:
-                continue
-            for c in range(m):
-                for e in range(m):
-                    S[c, e] = S0[c, e] + R[kr, c, e]
-            dd = mahalanobis2(S, y, L, wv)
-            if dd < gate:
-                pr[npair] = a
-                pc[npair] = j
-                pd[npair] = dd
-                npair += 1
+        npair = gate_track(a, zhat, S0, z, R, order, lo[a], hi[a], az_col, cut, gate, pr, pc, pd, npair, y, S, L,
+                           wv)
     return pr[:npair], pc[:npair], pd[:npair], zm, Hm, Sm, lin
 
 
@@ -518,10 +482,7 @@ def scan(xm, Pm, mu, tt, status, t, ps, C, codes, max_r2, kinds, qs, max_step, m
     if nc == 0 or K == 0:
         return xm, Pm, mu, x, P, cov, hit, used, order
     ci = np.flatnonzero(cov)
-    az_col = -1
-    for c in range(m):
-        if codes[c] == AZ:
-            az_col = c
+    az_col = az_column(codes)
     pr, pc, pd, zm, Hm, Sm, _ = gated_pairs(xm, Pm, mu, ci, ps, C, codes, z, R, order, gate)
     chosen = assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used)
     shared = R.shape[0] == 1

@@ -397,6 +397,84 @@ def gnn(sel, pr, pc, d2, Mc, K, gate):
 
 
 @njit(error_model="numpy")
+def az_column(codes):
+    """The column of the azimuth among the measured components ``codes`` (-1: none)."""
+    for c in range(codes.size):
+        if codes[c] == AZ:
+            return c
+    return -1
+
+
+@njit(error_model="numpy")
+def range_order(z, R, order, codes):
+    """What the gating needs of one scan's detections: the azimuth column (-1: none), whether the range is
+    column 0, the ranges in the canonical order ``order`` and the largest range variance of ``R``."""
+    az_col = az_column(codes)
+    K = order.size
+    rs = np.empty(K)
+    for j in range(K):
+        rs[j] = z[order[j], 0]
+    rmax = 0.0
+    for k in range(R.shape[0]):
+        rmax = max(rmax, R[k, 0, 0])
+    return az_col, codes[0] == R_, rs, rmax
+
+
+@njit(error_model="numpy")
+def los_range(xi, Pi, ps):
+    """Range ``r = |p - p_s|`` of one state from the sensor and its variance along the line of sight
+    ``l^T P_pp l`` (``l`` the unit line of sight, ``dr/dp``; a rotation keeps lengths)."""
+    l0, l1, l2 = xi[0] - ps[0], xi[1] - ps[1], xi[2] - ps[2]
+    r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
+    if r > 0.0:
+        l0, l1, l2 = l0 / r, l1 / r, l2 / r
+    return r, (l0 * (Pi[0, 0] * l0 + Pi[0, 1] * l1 + Pi[0, 2] * l2)
+               + l1 * (Pi[1, 0] * l0 + Pi[1, 1] * l1 + Pi[1, 2] * l2)
+               + l2 * (Pi[2, 0] * l0 + Pi[2, 1] * l1 + Pi[2, 2] * l2))
+
+
+@njit(error_model="numpy")
+def range_window(r, srr, cut, rmax, rs):
+    """The sorted detections ``lo:hi`` of ``rs`` within ``sqrt(G (S_rr + max R_rr))`` of a track's range ``r``
+    (``srr`` its widened range variance), widened by more than the round-off of ``r`` and ``srr``."""
+    w = math.sqrt(cut * (srr + rmax)) * (1.0 + 1e-6) + 1e-6 * r + 1e-3
+    return np.searchsorted(rs, r - w), np.searchsorted(rs, r + w, side="right")
+
+
+@njit(error_model="numpy")
+def gate_track(a, zhat_i, S0, z, R, order, lo, hi, az_col, cut, gate, pr, pc, pd, npair, y, S, L, wv):
+    """Track ``a`` (its ``zhat_i (m,)``, ``S0 = H P H^T``) against the sorted detections ``lo:hi``: the exact
+    pre-cut ``y_c^2 <= G (S0_cc + R_cc)`` on every component, then ``d2 < gate``; passing pairs appended to
+    ``pr, pc, pd`` from ``npair`` (``y, S, L, wv`` scratch). Returns the new pair count."""
+    m = z.shape[1]
+    shared = R.shape[0] == 1
+    for j in range(lo, hi):
+        k = order[j]
+        kr = 0 if shared else k
+        out = False
+        for c in range(m):
+            yc = z[k, c] - zhat_i[c]
+            if c == az_col:
+                yc = wrap(yc)
+            y[c] = yc
+            if yc * yc > cut * (S0[c, c] + R[kr, c, c]):
+                out = True
+                break
+        if out:
+            continue
+        for c in range(m):
+            for e in range(m):
+                S[c, e] = S0[c, e] + R[kr, c, e]
+        dd = mahalanobis2(S, y, L, wv)
+        if dd < gate:
+            pr[npair] = a
+            pc[npair] = j
+            pd[npair] = dd
+            npair += 1
+    return npair
+
+
+@njit(error_model="numpy")
 def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
     """Every pair (covered track ``a``, sorted detection ``j``) with ``d2 < gate``: ``pr, pc, d2`` arrays, and
     ``zhat (M, m)``, ``H (M, m, 6)`` of the tracks that had a candidate (``lin (M,)`` True).
@@ -404,45 +482,26 @@ def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
     ``xn``, ``Pn`` predicted tracks, rows ``ci`` in coverage; ``z``, ``R`` unsorted with ``order`` the
     canonical order (``R`` of one row: shared). With the range in column 0 the sorted detections are in
     increasing range, and each track looks only at the range window ``|y_r| <= sqrt(G (S0_rr + max R_rr))``
-    (binary search) that contains every pair passing the pre-cut ``y_r^2 <= G S_rr``; the window is bounded
-    before ``h`` and ``H`` are evaluated, from ``r = |p - p_s|`` (a rotation keeps lengths) and
-    ``S0_rr = l^T P_pp l`` (``l`` the unit line of sight, ``dr/dp``), both widened by more than their
-    round-off, so only tracks with a detection in range get linearized. The exact pre-cut on every
-    component (``d2 >= y_c^2 / S_cc``), then the exact ``d2``, decide."""
+    (binary search, :func:`range_window`) that contains every pair passing the pre-cut ``y_r^2 <= G S_rr``;
+    the window is bounded before ``h`` and ``H`` are evaluated, from ``r`` and ``S0_rr = l^T P_pp l``
+    (:func:`los_range`), both widened by more than their round-off, so only tracks with a detection in range
+    get linearized. The exact pre-cut on every component (``d2 >= y_c^2 / S_cc``), then the exact ``d2``,
+    decide (:func:`gate_track`)."""
     M = xn.shape[0]
     Mc = ci.size
     K = order.size
     m = z.shape[1]
-    shared = R.shape[0] == 1
     cut = gate * (1.0 + 1e-9)
-    az_col = -1
-    for c in range(m):
-        if codes[c] == AZ:
-            az_col = c
-    r_first = codes[0] == R_
-    rs = np.empty(K)
-    for j in range(K):
-        rs[j] = z[order[j], 0]
-    rmax = 0.0
-    for k in range(R.shape[0]):
-        rmax = max(rmax, R[k, 0, 0])
+    az_col, r_first, rs, rmax = range_order(z, R, order, codes)
     lo = np.zeros(Mc, np.int64)
     hi = np.full(Mc, K)
     cap = 0
     for a in range(Mc):
         if r_first:
             i = ci[a]
-            l0, l1, l2 = xn[i, 0] - ps[0], xn[i, 1] - ps[1], xn[i, 2] - ps[2]
-            r = math.sqrt(l0 * l0 + l1 * l1 + l2 * l2)
-            if r > 0.0:
-                l0, l1, l2 = l0 / r, l1 / r, l2 / r
-            srr = (l0 * (Pn[i, 0, 0] * l0 + Pn[i, 0, 1] * l1 + Pn[i, 0, 2] * l2)
-                   + l1 * (Pn[i, 1, 0] * l0 + Pn[i, 1, 1] * l1 + Pn[i, 1, 2] * l2)
-                   + l2 * (Pn[i, 2, 0] * l0 + Pn[i, 2, 1] * l1 + Pn[i, 2, 2] * l2))
+            r, srr = los_range(xn[i], Pn[i], ps)
             srr = max(srr, 0.0) + 1e-6 * (Pn[i, 0, 0] + Pn[i, 1, 1] + Pn[i, 2, 2])
-            w = math.sqrt(cut * (srr + rmax)) * (1.0 + 1e-6) + 1e-6 * r + 1e-3
-            lo[a] = np.searchsorted(rs, r - w)
-            hi[a] = np.searchsorted(rs, r + w, side="right")
+            lo[a], hi[a] = range_window(r, srr, cut, rmax, rs)
         cap += hi[a] - lo[a]
     pr = np.empty(cap, np.int64)
     pc = np.empty(cap, np.int64)
@@ -464,29 +523,8 @@ def gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate):
         linearize(xn[i], ps, C, codes, zhat[i], H[i])
         innovation_cov(Pn[i], H[i], S0, PHt)
         lin[i] = True
-        for j in range(lo[a], hi[a]):
-            k = order[j]
-            kr = 0 if shared else k
-            out = False
-            for c in range(m):
-                yc = z[k, c] - zhat[i, c]
-                if c == az_col:
-                    yc = wrap(yc)
-                y[c] = yc
-                if yc * yc > cut * (S0[c, c] + R[kr, c, c]):
-                    out = True
-                    break
-            if out:
-                continue
-            for c in range(m):
-                for e in range(m):
-                    S[c, e] = S0[c, e] + R[kr, c, e]
-            dd = mahalanobis2(S, y, L, wv)
-            if dd < gate:
-                pr[npair] = a
-                pc[npair] = j
-                pd[npair] = dd
-                npair += 1
+        npair = gate_track(a, zhat[i], S0, z, R, order, lo[a], hi[a], az_col, cut, gate, pr, pc, pd, npair, y, S,
+                           L, wv)
     return pr[:npair], pc[:npair], pd[:npair], zhat, H, lin
 
 
@@ -614,10 +652,7 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
     if nc == 0 or K == 0:
         return xn, Pn, cov, hit, used, order
     ci = np.flatnonzero(cov)
-    az_col = -1
-    for c in range(m):
-        if codes[c] == AZ:
-            az_col = c
+    az_col = az_column(codes)
     pr, pc, pd, zhat, H, _ = gated_pairs(xn, Pn, ci, ps, C, codes, z, R, order, gate)
     chosen = assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used)
     shared = R.shape[0] == 1
