@@ -206,6 +206,28 @@ def test_the_output_sampling_does_not_change_the_engagements(quickstart):
     assert a["truth"].num_rows != b["truth"].num_rows
 
 
+def _lr_round(aim, t0, t_guess):
+    """The catalog's long-range round (it has a kill vehicle) on the launcher at sea level on the equator at
+    time ``t0``, launched toward ``aim`` (its launch direction for a flight of ``t_guess``): type table, state."""
+    from iadsim.scenario.catalog import resolve
+
+    spec = resolve("interceptor", "lr_interceptor")
+    table = af.AirframeTable.from_types([spec])
+    r0 = np.array([A_E, 0.0, 0.0])
+    u = af.launch_direction(r0[None, :], aim[None, :], np.array([t_guess]), spec.loft, spec.seeker_range)[0]
+    st = new_state(1)
+    st["y"][0, :3] = r0
+    st["y"][0, 3:6] = u * table.P[0, af.C_V0]
+    st["y"][0, 6] = table.P[0, af.C_MASS0]
+    st["dv_left"][:] = table.P[0, af.C_DIVERT_DV]
+    st["t_now"][:] = st["t_launch"][:] = t0
+    st["phase"][:] = af.LAUNCH
+    st["aim"][0] = aim
+    st["cue"][0, :3] = aim
+    st["cue_t"][:] = t0
+    return table, st
+
+
 def test_the_flight_is_the_same_whatever_the_launch_time():
     """Times are absolute, so a step ending on the guidance delay or the booster's burnout lands on it only to
     rounding. The guidance must start, and the kill vehicle separate, on the step that starts there in every
@@ -213,29 +235,14 @@ def test_the_flight_is_the_same_whatever_the_launch_time():
     the same flight relative to its launch (30 s, through burnout and separation) within a centimetre. With
     strict tests the rounding fell short for some launch times and the event came one 50 ms step later:
     those flights ended 111.6 m (guidance delay) and 6.9 m (separation) apart."""
-    from iadsim.scenario.catalog import resolve
-
-    spec = resolve("interceptor", "lr_interceptor")
-    table = af.AirframeTable.from_types([spec])
-    burn = float(table.P[0, af.C_TBURN])
-    assert 0.0 < burn < 30.0 and table.P[0, af.C_KV_MASS] > 0.0
-    r0 = np.array([A_E, 0.0, 0.0])
-    aim = r0 + np.array([30e3, 150e3, 60e3])  # far: no seeker search or end within the 30 s flown
+    aim = np.array([A_E + 30e3, 150e3, 60e3])  # far: no seeker search or end within the 30 s flown
     rng = np.random.default_rng(5)
     launches = np.concatenate([[0.0], rng.uniform(100.0, 5000.0, 39)])
-    u = af.launch_direction(r0[None, :], aim[None, :], np.array([120.0]), spec.loft, spec.seeker_range)[0]
     ends = []
     for t0 in launches:
-        st = new_state(1)
-        st["y"][0, :3] = r0
-        st["y"][0, 3:6] = u * table.P[0, af.C_V0]
-        st["y"][0, 6] = table.P[0, af.C_MASS0]
-        st["dv_left"][:] = table.P[0, af.C_DIVERT_DV]
-        st["t_now"][:] = st["t_launch"][:] = t0
-        st["phase"][:] = af.LAUNCH
-        st["aim"][0] = aim
-        st["cue"][0, :3] = aim
-        st["cue_t"][:] = t0
+        table, st = _lr_round(aim, t0, 120.0)
+        burn = float(table.P[0, af.C_TBURN])
+        assert 0.0 < burn < 30.0 and table.P[0, af.C_KV_MASS] > 0.0
         for t1 in [*(t0 + np.sort(rng.uniform(0.0, 30.0, 60))), t0 + 30.0]:
             run(st, t1, DT, False, J2, True, table, np.ones(1, bool), np.zeros(0, np.int64), None, land=False)
         assert st["phase"][0] != af.DONE, af.REASON_NAMES[st["reason"][0]]
@@ -250,25 +257,12 @@ def test_the_time_limit_ends_every_flight_on_time_whatever_the_launch_time():
     rounding grows with the absolute time: the same round launched at 0 s and up to 20,000 s after the
     start ends at its 80 s flight-time limit on the same step (before, every launch after 8,192 s ended one
     50 ms step late: 80.05 s)."""
-    from iadsim.scenario.catalog import resolve
-
-    spec = resolve("interceptor", "lr_interceptor")
-    table = af.AirframeTable.from_types([spec])
-    t_max = float(table.P[0, af.C_TMAX])
-    r0 = np.array([A_E, 0.0, 0.0])
-    aim = r0 + np.array([0.0, 2000e3, 1500e3])  # far out of reach: the flight runs into its time limit
-    u = af.launch_direction(r0[None, :], aim[None, :], np.array([300.0]), spec.loft, spec.seeker_range)[0]
+    aim = np.array([A_E, 2000e3, 1500e3])  # far out of reach: the flight runs into its time limit
     rng = np.random.default_rng(9)
     ends = []
     for t0 in (0.0, 4321.987, 8300.0, 12000.0, 19876.5):
-        st = new_state(1)
-        st["y"][0, :3] = r0
-        st["y"][0, 3:6] = u * table.P[0, af.C_V0]
-        st["y"][0, 6] = table.P[0, af.C_MASS0]
-        st["dv_left"][:] = table.P[0, af.C_DIVERT_DV]
-        st["t_now"][:] = st["t_launch"][:] = t0
-        st["phase"][:] = af.LAUNCH
-        st["aim"][0] = aim
+        table, st = _lr_round(aim, t0, 300.0)
+        t_max = float(table.P[0, af.C_TMAX])
         for t1 in [*(t0 + np.sort(rng.uniform(0.0, t_max + 5.0, 100))), t0 + t_max + 5.0]:
             run(st, t1, DT, False, J2, True, table, np.ones(1, bool), np.zeros(0, np.int64), None, land=False)
         assert af.REASON_NAMES[st["reason"][0]] == "timeout"

@@ -159,14 +159,23 @@ class AirframeTable:
 # ---------------------------------------------------------------------------------------------------------
 
 @njit
+def _truth_piece(j, t, t_launch, duration, off, last, tau):
+    """The piece of threat ``j``'s truth table at time ``t`` and the time into it, ``(lo, s)``; ``lo = -1`` if
+    the threat is not in flight."""
+    u = t - t_launch[j]
+    if u < 0.0 or u > duration[j]:
+        return -1, 0.0
+    lo = piece_index(off[j], last[j], tau, u)
+    return lo, u - tau[lo]
+
+
+@njit
 def truth_state(j, t, t_launch, duration, off, last, tau, coef, out):
     """Position, velocity and acceleration of threat ``j`` at time ``t`` from the piecewise-cubic truth
     table of :class:`iadsim.threats.truth.ThreatTruth`, into ``out (9,)``; False if not in flight."""
-    u = t - t_launch[j]
-    if u < 0.0 or u > duration[j]:
+    lo, s = _truth_piece(j, t, t_launch, duration, off, last, tau)
+    if lo < 0:
         return False
-    lo = piece_index(off[j], last[j], tau, u)
-    s = u - tau[lo]
     for a in range(3):
         c0, c1, c2, c3 = coef[lo, 0, a], coef[lo, 1, a], coef[lo, 2, a], coef[lo, 3, a]
         out[a] = c0 + s * (c1 + s * (c2 + s * c3))
@@ -179,11 +188,9 @@ def truth_state(j, t, t_launch, duration, off, last, tau, coef, out):
 def truth_position(j, t, t_launch, duration, off, last, tau, coef, out):
     """The position part of :func:`truth_state` (the same operations, so the same bits) into ``out[0:3]``:
     what the seeker's search needs of every candidate; False if not in flight."""
-    u = t - t_launch[j]
-    if u < 0.0 or u > duration[j]:
+    lo, s = _truth_piece(j, t, t_launch, duration, off, last, tau)
+    if lo < 0:
         return False
-    lo = piece_index(off[j], last[j], tau, u)
-    s = u - tau[lo]
     for a in range(3):
         out[a] = coef[lo, 0, a] + s * (coef[lo, 1, a] + s * (coef[lo, 2, a] + s * coef[lo, 3, a]))
     return True

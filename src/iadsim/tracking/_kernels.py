@@ -165,16 +165,23 @@ def _pht(Pi, Hi, PHt):
 
 
 @njit(error_model="numpy")
-def innovation_cov(Pi, Hi, S0, PHt):
-    """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
+def _hpht(Hi, PHt, out):
+    """``out = H (P H^T)`` (m, m) of one track, from ``PHt`` of :func:`_pht`."""
     m = Hi.shape[0]
-    _pht(Pi, Hi, PHt)
     for c in range(m):
         for e in range(m):
             s = 0.0
             for a in range(6):
                 s += Hi[c, a] * PHt[a, e]
-            S0[c, e] = s
+            out[c, e] = s
+
+
+@njit(error_model="numpy")
+def innovation_cov(Pi, Hi, S0, PHt):
+    """``S0 = sym(H P H^T)`` (m, m) of one track (``PHt`` (6, m) scratch, left holding ``P H^T``)."""
+    m = Hi.shape[0]
+    _pht(Pi, Hi, PHt)
+    _hpht(Hi, PHt, S0)
     for c in range(m):
         for e in range(c + 1, m):
             v = 0.5 * (S0[c, e] + S0[e, c])
@@ -574,12 +581,10 @@ def joseph_update(xi, Pi, Hi, y, Rk):
     B = np.empty((6, 6))
     x0 = np.empty(6)
     _pht(Pi, Hi, PHt)
+    _hpht(Hi, PHt, S)
     for c in range(m):
         for e in range(m):
-            s = 0.0
-            for a in range(6):
-                s += Hi[c, a] * PHt[a, e]
-            S[c, e] = s + Rk[c, e]
+            S[c, e] += Rk[c, e]
     Kt = solve(S, PHt.T)  # K^T = S^-1 (P H^T)^T
     for a in range(6):
         for c in range(m):
