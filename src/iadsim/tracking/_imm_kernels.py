@@ -65,6 +65,7 @@ from iadsim.tracking._kernels import (
     az_column,
     best_class,
     gate_track,
+    in_coverage,
     innovation_cov,
     joseph_update,
     lexsort_rows,
@@ -467,18 +468,9 @@ def scan(xm, Pm, mu, tt, status, t, ps, C, codes, max_r2, kinds, qs, max_step, m
     for i in range(M):
         dt[i] = t - tt[i]
     xm, Pm, mu, x, P = predict(xm, Pm, mu, dt, kinds, qs, max_step, max_substeps, a, b)
-    cov = np.zeros(M, np.bool_)
+    cov, nc = in_coverage(x, ps, max_r2)
     hit = np.zeros(M, np.bool_)
     used = np.zeros(K, np.bool_)
-    nc = 0
-    for i in range(M):
-        s = 0.0
-        for e in range(3):
-            de = x[i, e] - ps[e]
-            s += de * de
-        if s <= max_r2:
-            cov[i] = True
-            nc += 1
     if nc == 0 or K == 0:
         return xm, Pm, mu, x, P, cov, hit, used, order
     ci = np.flatnonzero(cov)

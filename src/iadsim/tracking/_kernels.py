@@ -628,6 +628,23 @@ def joseph_update(xi, Pi, Hi, y, Rk):
 
 
 @njit(error_model="numpy")
+def in_coverage(x, ps, max_r2):
+    """Tracks ``x (M, >=3)`` whose position is within ``sqrt(max_r2)`` of the sensor at ``ps``: mask, count."""
+    M = x.shape[0]
+    cov = np.zeros(M, np.bool_)
+    nc = 0
+    for i in range(M):
+        s = 0.0
+        for a in range(3):
+            da = x[i, a] - ps[a]
+            s += da * da
+        if s <= max_r2:
+            cov[i] = True
+            nc += 1
+    return cov, nc
+
+
+@njit(error_model="numpy")
 def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_first):
     """Steps 1-4 of :meth:`iadsim.tracking.tracker.Tracker.step` for one scan of one sensor (position
     ``ps``, rotation ``C``, components ``codes``, coverage radius squared ``max_r2``): predict every track to
@@ -642,18 +659,9 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
     for i in range(M):
         dt[i] = t - tt[i]
     xn, Pn = predict_ncv(x, P, dt, q)
-    cov = np.zeros(M, np.bool_)
+    cov, nc = in_coverage(xn, ps, max_r2)
     hit = np.zeros(M, np.bool_)
     used = np.zeros(K, np.bool_)
-    nc = 0
-    for i in range(M):
-        s = 0.0
-        for a in range(3):
-            da = xn[i, a] - ps[a]
-            s += da * da
-        if s <= max_r2:
-            cov[i] = True
-            nc += 1
     if nc == 0 or K == 0:
         return xn, Pn, cov, hit, used, order
     ci = np.flatnonzero(cov)
