@@ -32,10 +32,15 @@ the same answer, bit for bit (tested against it), with less work:
     travel at least the gap (in ground range and altitude) to the nearest cell that is
     (:func:`cell_distances`), and ``(rho, h)`` moves at most ``CELL_RATE |v|`` (``|grad rho| = R_EARTH /
     |q|`` across the line of sight, ``|grad h|`` radial plus the ellipsoid's slope) while ``|q| >=
-    CELL_MIN_RADIUS``, to which the skip is limited.
+    CELL_MIN_RADIUS``, to which the skip is limited;
+  - *outside the table, inside the box* (the box's bounds are loose near its edges: a threat just beyond
+    the table's largest ground range): the same rate bound on the gap from ``(rho, h)`` to the table's
+    rectangle, the largest of ``rho - rho_max``, ``rho0 - rho``, ``h0 - h`` and ``h - h_max`` (each at most
+    the distance to it); the skip is the larger of this and the box's.
 
   A constant-velocity track jumps straight to the first sample one of its pairs waits for; a coast is
-  still stepped through every sample (its bits depend on the steps).
+  still sampled in order through every sample (:func:`iadsim.threats.rocket.coast_sample`: its bits depend
+  on the steps).
 
   Margins of a metre on every bound keep the arithmetic's rounding on the safe side. A sample the kernel
   skips is one the plain search rejects at its first test, so windows, launch times and PIPs are identical.
@@ -302,8 +307,12 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 fi = (rho - rho0[ty]) / drho[ty]
                 fj = (h - h0[ty]) / dh[ty]
                 if fi < 0.0 or fi > NRk - 1 or fj < -1e-9 or fj > NHk - 1 + 1e-9:
-                    left -= _defer(p, T, _wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball), next_off,
-                                   done, counts)
+                    # the box's bound, or the gap in (ground range, altitude) to the table's rectangle
+                    gap = max(rho - rho0[ty] - drho[ty] * (NRk - 1), rho0[ty] - rho, h0[ty] - h,
+                              h - h0[ty] - dh[ty] * (NHk - 1))
+                    wait = max(_wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball),
+                               _cell_wait(gap, qn, speed, is_ball))
+                    left -= _defer(p, T, wait, next_off, done, counts)
                     continue
                 i = min(int(math.floor(fi)), NRk - 2)
                 j = min(max(int(math.floor(fj)), 0), NHk - 2)
