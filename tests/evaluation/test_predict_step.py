@@ -117,10 +117,10 @@ def _dense_reference(r0, v0, beta):
 
 @pytest.mark.parametrize("name", list(STATES))
 def test_sampled_coast_on_long_steps_against_solve_ivp_and_the_plain_stepping(name):
-    """The intercept windows' coast (``coast_grid`` / ``coast_sample`` on ``DT_EXO_PREDICT``, long vacuum steps
-    read on their Hermite cubic) on a 1 s grid to the ground: within 0.5 m and 0.1 m/s of ``solve_ivp`` (the
-    RK4 steps in the dense air dominate that), and within 1 mm and 1 mm/s of the plain stepping that lands on
-    every sample (``DT_EXO``)."""
+    """The intercept windows' coast (``coast_grid`` / ``coast_sample`` on ``DT_EXO_PREDICT``: long vacuum steps
+    and thin-air steps read on their Hermite cubic) on a 1 s grid to the ground: within 0.5 m and 0.1 m/s of
+    ``solve_ivp`` (the RK4 steps in the dense air dominate that), and within 5 cm and 5 mm/s of the plain
+    stepping that lands on every sample (``DT_EXO``)."""
     (r0, v0), beta = STATES[name]
     sol, t_imp = _dense_reference(r0, v0, beta)
     T = np.arange(0.0, np.floor(t_imp) - 1.0, 1.0)
@@ -133,8 +133,8 @@ def test_sampled_coast_on_long_steps_against_solve_ivp_and_the_plain_stepping(na
     fine, coarse = out[rk.DT_EXO], out[rk.DT_EXO_PREDICT]
     assert np.linalg.norm(coarse[:, :3] - ref[:, :3], axis=1).max() < 0.5
     assert np.linalg.norm(coarse[:, 3:] - ref[:, 3:], axis=1).max() < 0.1
-    assert np.linalg.norm(coarse[:, :3] - fine[:, :3], axis=1).max() < 1e-3
-    assert np.linalg.norm(coarse[:, 3:] - fine[:, 3:], axis=1).max() < 1e-3
+    assert np.linalg.norm(coarse[:, :3] - fine[:, :3], axis=1).max() < 0.05
+    assert np.linalg.norm(coarse[:, 3:] - fine[:, 3:], axis=1).max() < 5e-3
     # after the ground: the impact point, at rest
     o = np.empty((1, 2, 6))
     rk.coast_grid(r0[None], v0[None], np.array([beta]), np.array([t_imp + 5.0, t_imp + 50.0]), rk.DT_EXO_PREDICT,
@@ -143,13 +143,18 @@ def test_sampled_coast_on_long_steps_against_solve_ivp_and_the_plain_stepping(na
     assert abs(float(radial_altitude(o[0, :1, :3])[0])) < 1.0
 
 
-def test_long_steps_are_taken_in_vacuum_only():
-    """In vacuum the sampled coast steps past the samples (its bits differ from the plain stepping's); a state
-    already in the air steps as before, bit for bit."""
-    T = np.arange(0.0, 60.0, 1.0)
-    for name, same in (("mrbm climbing", False), ("light object", True)):
-        (r0, v0), beta = STATES[name]
+def test_dense_air_lands_on_the_samples_and_the_rest_does_not():
+    """Where the drag is above ``A_LAND`` the sampled coast lands on every sample (the plain stepping's bits);
+    in vacuum and thin air it steps past them (its bits differ from the plain stepping's)."""
+    dense = (_state(30e3, 1500.0, -40.0, 30.0), 6000.0)
+    cases = ((STATES["mrbm climbing"], np.arange(0.0, 60.0, 1.0), False),
+             (STATES["light object"], np.arange(0.0, 30.0, 1.0), False),
+             (dense, np.arange(0.0, 20.0, 1.0), True))
+    (r_d, v_d), b_d = dense
+    a_drag = 0.5 * us1976_density(float(radial_altitude(r_d[None])[0])) * np.linalg.norm(v_d) ** 2 / b_d
+    assert a_drag > 2.0 * rk.A_LAND
+    for ((r0, v0), beta), T, same in cases:
         o = {dt: np.empty((1, T.size, 6)) for dt in (rk.DT_EXO, rk.DT_EXO_PREDICT)}
         for dt in o:
             rk.coast_grid(r0[None], v0[None], np.array([beta]), T, dt, rk.J2, True, o[dt])
-        assert np.array_equal(o[rk.DT_EXO], o[rk.DT_EXO_PREDICT]) == same, name
+        assert np.array_equal(o[rk.DT_EXO], o[rk.DT_EXO_PREDICT]) == same

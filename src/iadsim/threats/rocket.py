@@ -90,6 +90,9 @@ DT_ATM, DT_EXO = 0.05, 2.0
 DT_EXO_PREDICT = 10.0
 #: drag acceleration (m/s^2, about 1e-5 g) below which a coast step may be longer than ``DT_EXO``
 A_VACUUM = 1e-4
+#: drag acceleration (m/s^2, about 0.1 g) above which :func:`coast_sample` shortens its steps to land on the
+#: samples (below it, a sample is read on its step's Hermite cubic)
+A_LAND = 1.0
 #: from this many objects on, :func:`_run` integrates them on numba's threads (:func:`fly_parallel`)
 PARALLEL_ROWS = 16
 #: :func:`solve_shots`: from this many missiles on, only ``N_REFERENCE`` of them (at the quantiles of their
@@ -393,20 +396,21 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
 
 @njit
 def _coast_step(y, beta, dt_exo):
-    """The coast step of :func:`fly` for a state ``y`` with ballistic coefficient ``beta``: a tenth of the drag
-    time constant between ``DT_ATM`` and ``dt_exo``, and no longer than ``DT_EXO`` where the drag reaches
-    ``A_VACUUM`` now or where a descent would take it by the step's end."""
+    """The coast step of :func:`fly` for a state ``y`` with ballistic coefficient ``beta`` and its drag
+    acceleration (m/s^2) now: a tenth of the drag time constant between ``DT_ATM`` and ``dt_exo``, and no
+    longer than ``DT_EXO`` where the drag reaches ``A_VACUUM`` now or where a descent would take it by the
+    step's end."""
+    if beta == math.inf:
+        return dt_exo, 0.0
     alt = radial_altitude_scalar(y[0], y[1], y[2])
     sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
-    if beta == math.inf:
-        return dt_exo
     rho, _ = us1976_scalar(alt)
     dt = dt_exo
     if rho * sp > 0.0:
         dt = min(dt_exo, max(DT_ATM, 0.2 * beta / (rho * sp)))
     if dt > DT_EXO:
         dt = _long_step(y, alt, sp, rho, beta, dt)
-    return dt
+    return dt, 0.5 * rho * sp * sp / beta
 
 
 @njit
@@ -466,12 +470,13 @@ def coast_start(r, v, beta, P, y1, tt):
 @njit
 def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, k3, k4, tmp, out):
     """The coasting state at the offset ``T`` into ``out (6,)``, position and velocity: the coast steps
-    (:func:`_coast_step`, RK4 as :func:`fly`) until a step ends at or after ``T``. A step of at most ``DT_EXO``
-    (any step in the air) is shortened to end on ``T``, so the state there is the integration's own; a longer
-    one (in vacuum, ``dt_exo`` above ``DT_EXO``) is not, and the state is read on that step's cubic Hermite
-    interpolant (Burden & Faires, *Numerical Analysis*, 9th ed., sect. 3.4), whose error, of order
-    ``h^4 |d4r/dt4| / 384`` ~ 1e-4 m for a 10 s step of a free fall, is far below the integration's. With
-    ``dt_exo <= DT_EXO`` this is the plain stepping of every sample.
+    (:func:`_coast_step`, RK4 as :func:`fly`) until a step ends at or after ``T``. In dense air (drag above
+    ``A_LAND``), or with ``dt_exo <= DT_EXO`` (the plain stepping of every sample), the step is shortened to
+    end on ``T``, so the state there is the integration's own. Elsewhere the coast keeps its own steps (up to
+    ``dt_exo`` in vacuum, ``DT_EXO`` in thin air) and the state is read on the step's cubic Hermite
+    interpolant (Burden & Faires, *Numerical Analysis*, 9th ed., sect. 3.4): its error, of order
+    ``h^4 |d4r/dt4| / 384``, is ~1e-4 m for a 10 s step of a free fall and stays at centimetres under 1 m/s^2
+    of drag (``tests/evaluation/test_predict_step.py``), below the integration's own in the dense air.
 
     Offsets must not decrease from call to call (a grid is sampled in order); one at or before 0 is the start
     state. State (modified): ``y0, y1 (7,)`` the states at the start and end of the last step, ``tt = (t0,
@@ -480,8 +485,8 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
     step) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4, tmp`` work
     arrays."""
     while tt[1] < T - 1e-12 and tt[2] == math.inf:
-        h = _coast_step(y1, beta, dt_exo)
-        if h <= DT_EXO:  # in the air (or dt_exo <= DT_EXO) the step lands on T, as every flight's steps do
+        h, a_drag = _coast_step(y1, beta, dt_exo)
+        if dt_exo <= DT_EXO or a_drag > A_LAND:  # in dense air the step lands on T, as a flight's steps do
             h = min(h, T - tt[1])
         for a in range(7):
             y0[a] = y1[a]
