@@ -41,7 +41,9 @@ STATES = {
 }
 
 
-def _reference(r0, v0, beta):
+def _solve(r0, v0, beta):
+    """``solve_ivp`` of the coast to the ground (terminal event), with its dense output."""
+
     def rhs(t, s):
         r, v = s[:3], s[3:]
         a = gravity_ecef(r[None], J2, True, v[None])[0]
@@ -52,8 +54,12 @@ def _reference(r0, v0, beta):
         return float(radial_altitude(s[None, :3])[0])
 
     ground.terminal, ground.direction = True, -1
-    sol = solve_ivp(rhs, (0.0, 2000.0), np.concatenate([r0, v0]), events=ground, rtol=1e-12, atol=1e-7,
-                    method="DOP853")
+    return solve_ivp(rhs, (0.0, 2000.0), np.concatenate([r0, v0]), events=ground, rtol=1e-12, atol=1e-7,
+                     method="DOP853", dense_output=True)
+
+
+def _reference(r0, v0, beta):
+    sol = _solve(r0, v0, beta)
     return sol.y_events[0][0][:3], sol.t_events[0][0]
 
 
@@ -99,22 +105,6 @@ def test_compiled_impact_is_predict_impact_drag_bit_for_bit():
     np.testing.assert_array_equal(tti, tti_ref)
 
 
-def _dense_reference(r0, v0, beta):
-    def rhs(t, s):
-        r, v = s[:3], s[3:]
-        a = gravity_ecef(r[None], J2, True, v[None])[0]
-        a = a - 0.5 * us1976_density(float(radial_altitude(r[None])[0])) * np.linalg.norm(v) * v / beta
-        return np.concatenate([v, a])
-
-    def ground(t, s):
-        return float(radial_altitude(s[None, :3])[0])
-
-    ground.terminal, ground.direction = True, -1
-    sol = solve_ivp(rhs, (0.0, 2000.0), np.concatenate([r0, v0]), events=ground, rtol=1e-12, atol=1e-7,
-                    method="DOP853", dense_output=True)
-    return sol.sol, sol.t_events[0][0]
-
-
 @pytest.mark.parametrize("name", list(STATES))
 def test_sampled_coast_on_long_steps_against_solve_ivp_and_the_plain_stepping(name):
     """The intercept windows' coast (``coast_grid`` / ``coast_sample`` on ``DT_EXO_PREDICT``: long vacuum steps
@@ -122,7 +112,8 @@ def test_sampled_coast_on_long_steps_against_solve_ivp_and_the_plain_stepping(na
     ``solve_ivp`` (the RK4 steps in the dense air dominate that), and within 5 cm and 5 mm/s of the plain
     stepping that lands on every sample (``DT_EXO``)."""
     (r0, v0), beta = STATES[name]
-    sol, t_imp = _dense_reference(r0, v0, beta)
+    res = _solve(r0, v0, beta)
+    sol, t_imp = res.sol, res.t_events[0][0]
     T = np.arange(0.0, np.floor(t_imp) - 1.0, 1.0)
     ref = sol(T).T
     out = {}
