@@ -28,3 +28,10 @@ def test_no_compute_module_is_imported():
             "_strings(np.array([1, 0, 1]), ('a', 'bc')); print('pyarrow.compute' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_codes_outside_the_vocabulary_are_refused():
+    with pytest.raises(ValueError, match="outside"):
+        _strings(np.array([0, 2]), ("a", "b"))
+    with pytest.raises(ValueError, match="outside"):
+        _strings(np.array([-1, 0]), ("a", "b"))

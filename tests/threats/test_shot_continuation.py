@@ -100,3 +100,22 @@ def test_small_batches_and_continuation_off_are_the_plain_solve():
     b = _solve(batch, False)
     for u, v in zip(a, b, strict=True):
         np.testing.assert_array_equal(u, v)
+
+
+def test_a_reference_out_of_reach_leaves_the_others_to_the_plain_solve():
+    """When a reference missile does not converge (its aim beyond reach) it is no anchor: the other missiles
+    are solved from the scan, the plain solve's bits, and the unreachable one is reported infeasible."""
+    batch = list(_batch("srbm", 10, seed=2))
+    lat0, lon0, aim = batch[1], batch[2], batch[3].copy()
+    r0 = geodetic2ecef(lat0, lon0, np.zeros(10))
+    u0, ua = r0 / np.linalg.norm(r0, axis=1)[:, None], aim / np.linalg.norm(aim, axis=1)[:, None]
+    rng_ground = np.arccos(np.clip(np.einsum("ij,ij->i", u0, ua), -1.0, 1.0))
+    refs = np.unique(np.argsort(rng_ground, kind="stable")[np.round(np.linspace(0, 9, rk.N_REFERENCE)).astype(int)])
+    far = refs[1]  # an inner reference: interpolation would lean on it
+    aim[far] = geodetic2ecef(np.radians(-20.0), np.radians(25.0), 10.0)  # 40 degrees away: out of reach
+    batch[3] = aim
+    cont = _solve(batch, True)
+    plain = _solve(batch, False)
+    assert not cont[4][far] and cont[4].sum() == 9
+    for u, v in zip(cont, plain, strict=True):
+        np.testing.assert_array_equal(u, v)

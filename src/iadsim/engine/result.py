@@ -255,6 +255,8 @@ def _strings(codes: np.ndarray, vocabulary) -> pa.Array:
     starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
     codes = np.asarray(codes, np.int64)
     n = codes.size
+    if n and (codes.min() < 0 or codes.max() >= len(enc)):
+        raise ValueError(f"string codes outside 0..{len(enc) - 1}")
     row_len = lens[codes]
     offsets = np.zeros(n + 1, np.int64)
     np.cumsum(row_len, out=offsets[1:])

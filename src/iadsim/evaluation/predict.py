@@ -63,12 +63,15 @@ def fg_series(r, v, t, mu: float = GM_EARTH):
 
 
 def coast_positions(r, v, t, beta=ASSUMED_BETA):
-    """Positions ``(M, K, 3)`` of coasting states ``r, v (M, 3)`` at offsets ``t (K,)`` from now (module
-    docstring); after reaching the ground a state stays at its impact point."""
+    """Positions ``(M, K, 3)`` of coasting states ``r, v (M, 3)`` at non-decreasing offsets ``t (K,)`` from now
+    (module docstring; the coast is sampled in order, :func:`iadsim.threats.rocket.coast_sample`); after
+    reaching the ground a state stays at its impact point."""
     from iadsim.threats import rocket as rk
 
     r = np.asarray(r, float)
     t = np.asarray(t, float)
+    if t.size > 1 and np.any(np.diff(t) < 0):
+        raise ValueError("coast_positions: the offsets must not decrease")
     M, K = r.shape[0], t.size
     pv = np.empty((M, K, 6))
     if M and K:

@@ -42,7 +42,8 @@ manoeuvring, otherwise a tenth of the drag time constant ``tau = 2 beta / (rho |
 ``dt_atm`` (0.05 s) and ``dt_exo`` (2 s): 2 s in vacuum and for a heavy re-entry vehicle down to low
 altitude, shorter for a light decoy deep in the air (RK4's error per step grows as ``(dt / tau)^5``). A
 ``dt_exo`` above ``DT_EXO`` (the command post's predictions, ``DT_EXO_PREDICT``) is taken only where the drag
-stays below ``A_VACUUM`` over the step.
+is below ``A_VACUUM`` at the step's start and at the altitude the current descent rate would reach by its end
+(a check, not a bound: gravity's extra descent over the step is not counted).
 The ground crossing (radial height through the aim point's altitude while descending)
 is found by bisection on the cubic Hermite interpolant of the last step, as in
 :func:`iadsim.threats.ballistic.propagate_ballistic`. With no thrust phase, no drag, no rotation and
@@ -84,8 +85,9 @@ DT_ATM, DT_EXO = 0.05, 2.0
 #: below ``A_VACUUM`` at the step's start and at the altitude a descent would reach by its end (elsewhere
 #: ``DT_EXO`` and the drag rule hold as for every flight). In vacuum RK4's local error is of order
 #: ``r (omega h)^5``, ``omega = sqrt(GM / r^3)`` ~ 1.2e-3 rad/s near the earth: about 2 mm per 10 s step. The
-#: impact points move by less than 0.1 mm from the 2 s step's and agree with an independent ``solve_ivp``
-#: within 0.2 m (``tests/evaluation/test_predict_step.py``), against track errors of tens of metres; the
+#: impact points move by under 1 mm from the 2 s step's (6e-5 m at most in the tests' states) and agree with
+#: an independent ``solve_ivp`` within 0.2 m (``tests/evaluation/test_predict_step.py``), against track errors
+#: of tens of metres; the
 #: threats' own flights keep ``DT_EXO`` (and their steps end on the samples)
 DT_EXO_PREDICT = 10.0
 #: drag acceleration (m/s^2, about 1e-5 g) below which a coast step may be longer than ``DT_EXO``
@@ -481,12 +483,14 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
     Offsets must not decrease from call to call (a grid is sampled in order); one at or before 0 is the start
     state. State (modified): ``y0, y1 (7,)`` the states at the start and end of the last step, ``tt = (t0,
     t1, t_ground)`` their offsets and the ground crossing's (``inf`` until then; start with
-    :func:`coast_start`); after the crossing (radial height through zero while descending, linear within the
-    step) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4, tmp`` work
-    arrays."""
+    :func:`coast_start`); after the crossing (radial height through zero while descending: on the chord of a
+    step that lands, on the Hermite cubic of one that does not, at the step's start if that is already on or
+    under the ground) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4,
+    tmp`` work arrays."""
     while tt[1] < T - 1e-12 and tt[2] == math.inf:
         h, a_drag = _coast_step(y1, beta, dt_exo)
-        if dt_exo <= DT_EXO or a_drag > A_LAND:  # in dense air the step lands on T, as a flight's steps do
+        land = dt_exo <= DT_EXO or a_drag > A_LAND
+        if land:  # in dense air the step lands on T, as a flight's steps do
             h = min(h, T - tt[1])
         for a in range(7):
             y0[a] = y1[a]
@@ -496,9 +500,27 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
         if radial_altitude_scalar(y1[0], y1[1], y1[2]) <= 0.0 and y1[0] * y1[3] + y1[1] * y1[4] + y1[2] * y1[5] < 0.0:
             a0 = radial_altitude_scalar(y0[0], y0[1], y0[2])
             a1 = radial_altitude_scalar(y1[0], y1[1], y1[2])
-            w = a0 / (a0 - a1) if a0 > a1 else 1.0
-            for a in range(3):
-                imp[a] = y0[a] + w * (y1[a] - y0[a])
+            if a0 <= 0.0:  # already on or under the ground at the step's start: the impact is there
+                w = 0.0
+            elif land:  # a short step: the chord's crossing
+                w = a0 / (a0 - a1)
+            else:  # a long one: the crossing on the step's Hermite cubic (bisection, as fly's)
+                lo, hi = 0.0, 1.0
+                for _ in range(40):
+                    mid = 0.5 * (lo + hi)
+                    if _hermite_alt(y0[0:3], y0[3:6], y1[0:3], y1[3:6], h, mid) <= 0.0:
+                        hi = mid
+                    else:
+                        lo = mid
+                w = 0.5 * (lo + hi)
+            if land or w == 0.0:
+                for a in range(3):
+                    imp[a] = y0[a] + w * (y1[a] - y0[a])
+            else:
+                w2, w3 = w * w, w * w * w
+                c0, c1, c2, c3 = 2 * w3 - 3 * w2 + 1, (w3 - 2 * w2 + w) * h, -2 * w3 + 3 * w2, (w3 - w2) * h
+                for a in range(3):
+                    imp[a] = c0 * y0[a] + c1 * y0[3 + a] + c2 * y1[a] + c3 * y1[3 + a]
             tt[2] = tt[0] + w * h
     if T >= tt[2]:
         for a in range(3):
@@ -802,7 +824,8 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
         if continuation and n >= CONTINUATION_MIN else np.arange(n)
     solve_scanned(refs)
     others = np.setdiff1d(np.arange(n), refs)
-    if others.size and feasible[refs].all():
+    converged = feasible[refs] & (np.hypot(f[refs, 0], f[refs, 1]) <= tol) & (np.abs(f[refs, 2]) <= tol)
+    if others.size and converged.all():
         o = np.argsort(rng_ground[refs], kind="stable")
         rr, ro = rng_ground[refs][o], rng_ground[others]
         x[others, 1] = np.interp(ro, rr, x[refs[o], 1])
@@ -812,7 +835,7 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
                 J[others, a_, c] = np.interp(ro, rr, J[refs[o], a_, c])
         f[others] = residual(others, x[others])
         newton(others)
-    elif others.size:
+    elif others.size:  # a reference did not converge: no anchor to trust, the others are scanned as well
         solve_scanned(others)
     miss = np.hypot(f[:, 0], f[:, 1])
     return x[:, 0], x[:, 1], x[:, 2], miss, feasible & (miss <= max(tol, 1.0) * 10)
