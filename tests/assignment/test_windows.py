@@ -194,7 +194,7 @@ def test_coast_distance_bound_along_compiled_coasts():
     v0 = rng.uniform(200.0, 7000.0, n)[:, None] * (np.cos(dive) * horiz - np.sin(dive) * up)
     t = np.arange(0.0, 300.0, 1.0)
     pv = np.empty((n, t.size, 6))
-    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
+    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO_PREDICT, rk.J2, True, pv)
     worst = np.inf
     for i in range(n):
         pts = [np.zeros(3)] + [start[i] + rng.normal(size=3) * 50e3 - up[i] * 20e3 for _ in range(4)]
@@ -298,7 +298,7 @@ def test_ground_range_and_altitude_move_at_most_cell_rate_times_the_path():
     v0 = rng.normal(size=(n, 3)) * rng.uniform(10.0, 5000.0, n)[:, None]
     t = np.arange(0.0, 60.0, 0.5)
     pv = np.empty((n, t.size, 6))
-    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO, rk.J2, True, pv)
+    rk.coast_grid(start, v0, np.full(n, 6000.0), t, rk.DT_EXO_PREDICT, rk.J2, True, pv)
     line = start[:, None, :] + v0[:, None, :] * t[None, :, None]
     worst = 0.0
     for path in (pv[:, :, :3], line):

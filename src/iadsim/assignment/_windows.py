@@ -8,9 +8,8 @@ the same answer, bit for bit (tested against it), with less work:
 
 * **Lazy prediction.** Each track's position at sample ``k`` is made when the search reaches ``k``, with the
   same operations as the plain prediction: ``r + v t_k`` for constant velocity, and for a ballistic track
-  the compiled coast stepped sample by sample (:func:`iadsim.threats.rocket.coast_to`, the steps of
-  ``coast_grid``). A track's prediction stops as soon as each of its pairs has its window or has passed the
-  track's ``t_end``.
+  the compiled coast sampled in order (:func:`iadsim.threats.rocket.coast_sample`, as ``coast_grid``). A
+  track's prediction stops as soon as each of its pairs has its window or has passed the track's ``t_end``.
 * **Skipping samples that are provably out of the table.** When a sample fails the table's bounds, the
   kernel computes how long the threat needs at least to come back inside, and skips the samples before
   that, or drops the pair when it never can (a pair's tests are otherwise those of ``_earliest_kernel``, in
@@ -33,10 +32,15 @@ the same answer, bit for bit (tested against it), with less work:
     travel at least the gap (in ground range and altitude) to the nearest cell that is
     (:func:`cell_distances`), and ``(rho, h)`` moves at most ``CELL_RATE |v|`` (``|grad rho| = R_EARTH /
     |q|`` across the line of sight, ``|grad h|`` radial plus the ellipsoid's slope) while ``|q| >=
-    CELL_MIN_RADIUS``, to which the skip is limited.
+    CELL_MIN_RADIUS``, to which the skip is limited;
+  - *outside the table, inside the box* (the box's bounds are loose near its edges: a threat just beyond
+    the table's largest ground range): the same rate bound on the gap from ``(rho, h)`` to the table's
+    rectangle, the largest of ``rho - rho_max``, ``rho0 - rho``, ``h0 - h`` and ``h - h_max`` (each at most
+    the distance to it); the skip is the larger of this and the box's.
 
   A constant-velocity track jumps straight to the first sample one of its pairs waits for; a coast is
-  still stepped through every sample (its bits depend on the steps).
+  still sampled in order through every sample (:func:`iadsim.threats.rocket.coast_sample`: its bits depend
+  on the steps).
 
   Margins of a metre on every bound keep the arithmetic's rounding on the safe side. A sample the kernel
   skips is one the plain search rejects at its first test, so windows, launch times and PIPs are identical.
@@ -252,8 +256,11 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
     P[0, rk.C_QB] = math.inf
     S = np.zeros((1, rk.MAX_STAGES, 4))
     aL = np.zeros(3)
-    y = np.empty(7)
-    yp = np.empty(7)
+    y0 = np.empty(7)
+    y1 = np.empty(7)
+    tt = np.empty(3)
+    imp = np.empty(3)
+    qv = np.empty(6)
     k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
     q = np.empty(3)
     vq = np.empty(3)
@@ -267,13 +274,7 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
         left = a1 - a0
         is_ball = ball[m]
         if is_ball:
-            P[0, rk.C_BETA] = beta
-            for a in range(3):
-                y[a] = x[m, a]
-                y[3 + a] = x[m, 3 + a]
-            y[6] = 1.0
-            tc = 0.0
-            down = False
+            rk.coast_start(x[m, :3], x[m, 3:6], beta, P, y1, tt)
         vx, vy, vz = x[m, 3], x[m, 4], x[m, 5]
         vq[0], vq[1], vq[2] = vx, vy, vz
         k = -1
@@ -286,9 +287,9 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
             counts[2] += 1
             if is_ball:
                 counts[3] += 1
-                tc, down = rk.coast_to(y, tc, T, down, beta, dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp)
-                q[0], q[1], q[2] = y[0], y[1], y[2]
-                vq[0], vq[1], vq[2] = y[3], y[4], y[5]
+                rk.coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, k3, k4, tmp, qv)
+                q[0], q[1], q[2] = qv[0], qv[1], qv[2]
+                vq[0], vq[1], vq[2] = qv[3], qv[4], qv[5]
             else:
                 q[0], q[1], q[2] = x[m, 0] + vx * T, x[m, 1] + vy * T, x[m, 2] + vz * T
             qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
@@ -306,8 +307,12 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
                 fi = (rho - rho0[ty]) / drho[ty]
                 fj = (h - h0[ty]) / dh[ty]
                 if fi < 0.0 or fi > NRk - 1 or fj < -1e-9 or fj > NHk - 1 + 1e-9:
-                    left -= _defer(p, T, _wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball), next_off,
-                                   done, counts)
+                    # the box's bound, or the gap in (ground range, altitude) to the table's rectangle
+                    gap = max(rho - rho0[ty] - drho[ty] * (NRk - 1), rho0[ty] - rho, h0[ty] - h,
+                              h - h0[ty] - dh[ty] * (NHk - 1))
+                    wait = max(_wait(q, vq, f, d_lim_f[fu], a_lo_f[fu], a_hi_f[fu], is_ball),
+                               _cell_wait(gap, qn, speed, is_ball))
+                    left -= _defer(p, T, wait, next_off, done, counts)
                     continue
                 i = min(int(math.floor(fi)), NRk - 2)
                 j = min(max(int(math.floor(fj)), 0), NHk - 2)
@@ -424,7 +429,7 @@ def fused_windows(arrays, now, x, cls, t_end, pf, pm, offsets, beta, counts=None
      use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh, fcr_elmin, fcr_elmax, fcr_k) = arrays
     _windows_kernel(np.asarray(pf, np.int64), np.asarray(pm, np.int64), np.ascontiguousarray(x[:, :6], float),
                     cls == 0, np.asarray(t_end, float), float(now), np.asarray(offsets, float), float(beta),
-                    rk.DT_EXO, rk.J2, True, typ, pos, reaction, a_need, cls, min_closing, d_lim, a_lo, a_hi,
+                    rk.DT_EXO_PREDICT, rk.J2, True, typ, pos, reaction, a_need, cls, min_closing, d_lim, a_lo, a_hi,
                     rho0, drho, h0, dh, TOF, SPD, ACC, OK, CELL, use, fcr_pos, fcr_C, fcr_rmax, fcr_azc, fcr_azh,
                     fcr_elmin, fcr_elmax, fcr_k, feasible, k_best, tof, spd, acc, pip, counts)
     t_int = now + np.asarray(offsets, float)[k_best]

@@ -90,7 +90,7 @@ def _predict_one(x, i, ball, dt, beta, out):
         b = np.full(1, beta)
         d = np.full(1, dt)
         o = np.empty((1, 6))
-        rk.coast_each(r, v, b, d, rk.DT_EXO, J2, True, o)
+        rk.coast_each(r, v, b, d, rk.DT_EXO_PREDICT, J2, True, o)
         for a in range(3):
             out[a] = o[0, a]
     else:

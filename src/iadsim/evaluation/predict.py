@@ -63,17 +63,20 @@ def fg_series(r, v, t, mu: float = GM_EARTH):
 
 
 def coast_positions(r, v, t, beta=ASSUMED_BETA):
-    """Positions ``(M, K, 3)`` of coasting states ``r, v (M, 3)`` at offsets ``t (K,)`` from now (module
-    docstring); after reaching the ground a state stays at its impact point."""
+    """Positions ``(M, K, 3)`` of coasting states ``r, v (M, 3)`` at non-decreasing offsets ``t (K,)`` from now
+    (module docstring; the coast is sampled in order, :func:`iadsim.threats.rocket.coast_sample`); after
+    reaching the ground a state stays at its impact point."""
     from iadsim.threats import rocket as rk
 
     r = np.asarray(r, float)
     t = np.asarray(t, float)
+    if t.size > 1 and np.any(np.diff(t) < 0):
+        raise ValueError("coast_positions: the offsets must not decrease")
     M, K = r.shape[0], t.size
     pv = np.empty((M, K, 6))
     if M and K:
         b = np.broadcast_to(np.asarray(beta, float), (M,)).copy()
-        rk.coast_grid(r, np.asarray(v, float), b, np.ascontiguousarray(t), rk.DT_EXO, rk.J2, True, pv)
+        rk.coast_grid(r, np.asarray(v, float), b, np.ascontiguousarray(t), rk.DT_EXO_PREDICT, rk.J2, True, pv)
     return pv[:, :, :3]
 
 
@@ -85,14 +88,15 @@ def coast_at(r, v, dt, beta=ASSUMED_BETA):
     out = np.empty((r.shape[0], 6))
     if r.shape[0]:
         rk.coast_each(r, np.asarray(v, float), np.broadcast_to(np.asarray(beta, float), (r.shape[0],)).copy(),
-                      np.asarray(dt, float), rk.DT_EXO, rk.J2, True, out)
+                      np.asarray(dt, float), rk.DT_EXO_PREDICT, rk.J2, True, out)
     return out[:, :3]
 
 
 def predict_impact_drag(r, v, beta=ASSUMED_BETA, t_max=2000.0):
     """Impact points ``(M, 3)``, times to impact ``(M,)`` and validity of coasting states (module docstring):
     the first descending crossing of the ellipsoid within ``t_max``; a state already on the ground, or that
-    does not come down within ``t_max``, is not valid."""
+    does not come down within ``t_max``, is not valid. The coast steps up to
+    :data:`iadsim.threats.rocket.DT_EXO_PREDICT` in vacuum (the threats' own flights: ``DT_EXO``)."""
     from iadsim.threats import rocket as rk
     from iadsim.threats.ballistic import radial_altitude
 
@@ -109,7 +113,7 @@ def predict_impact_drag(r, v, beta=ASSUMED_BETA, t_max=2000.0):
         y0[:, :3] = r[air]
         y0[:, 3:6] = np.asarray(v, float)[air]
         y0[:, 6] = 1.0
-        _, _, end, _, _ = rk._run(y0, prm, t_max)
+        _, _, end, _, _ = rk._run(y0, prm, t_max, dt_exo=rk.DT_EXO_PREDICT)
         ok = end[:, 7] == rk.END_GROUND
         valid[air] = ok
         ip[air[ok]] = end[ok, 1:4]

@@ -242,7 +242,7 @@ def _impact_kernel(r, v, beta, t_max, ip, tti, valid):
     end = np.zeros((na, 8))
     bo = np.zeros((na, 7))
     apo = np.zeros(na)
-    rk.fly(y0, P, S, t_max, rk.DT_ATM, rk.DT_EXO, 1.0, rk.J2, True, samples, n_s, end, bo, apo, False)
+    rk.fly(y0, P, S, t_max, rk.DT_ATM, rk.DT_EXO_PREDICT, 1.0, rk.J2, True, samples, n_s, end, bo, apo, False)
     j = 0
     for i in range(n):
         if not air[i]:

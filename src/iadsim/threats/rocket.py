@@ -40,7 +40,10 @@ Integration: classical RK4 on steps that end on every event (vertical-rise end, 
 burn-outs, cut-off) and on the output sample times, the phase held over each step; 0.1 s while powered or
 manoeuvring, otherwise a tenth of the drag time constant ``tau = 2 beta / (rho |v|)`` kept between
 ``dt_atm`` (0.05 s) and ``dt_exo`` (2 s): 2 s in vacuum and for a heavy re-entry vehicle down to low
-altitude, shorter for a light decoy deep in the air (RK4's error per step grows as ``(dt / tau)^5``).
+altitude, shorter for a light decoy deep in the air (RK4's error per step grows as ``(dt / tau)^5``). A
+``dt_exo`` above ``DT_EXO`` (the command post's predictions, ``DT_EXO_PREDICT``) is taken only where the drag
+is below ``A_VACUUM`` at the step's start and at the altitude the current descent rate would reach by its end
+(a check, not a bound: gravity's extra descent over the step is not counted).
 The ground crossing (radial height through the aim point's altitude while descending)
 is found by bisection on the cubic Hermite interpolant of the last step, as in
 :func:`iadsim.threats.ballistic.propagate_ballistic`. With no thrust phase, no drag, no rotation and
@@ -76,8 +79,27 @@ MAX_STAGES = 2
 MAN_NONE, MAN_WEAVE, MAN_PULLUP = 0, 1, 2
 DT_BOOST, DT_MAN = 0.1, 0.1
 DT_ATM, DT_EXO = 0.05, 2.0
+#: the longest coast step (s) of the command post's predictions from track states (the impact points of
+#: :func:`iadsim.evaluation.predict.predict_impact_drag`, the intercept windows' and the PIPs' coasts through
+#: :func:`coast_sample`, their compiled forms), taken where the drag is
+#: below ``A_VACUUM`` at the step's start and at the altitude a descent would reach by its end (elsewhere
+#: ``DT_EXO`` and the drag rule hold as for every flight). In vacuum RK4's local error is of order
+#: ``r (omega h)^5``, ``omega = sqrt(GM / r^3)`` ~ 1.2e-3 rad/s near the earth: about 2 mm per 10 s step. The
+#: impact points move by under 1 mm from the 2 s step's (6e-5 m at most in the tests' states) and agree with
+#: an independent ``solve_ivp`` within 0.2 m (``tests/evaluation/test_predict_step.py``), against track errors
+#: of tens of metres; the
+#: threats' own flights keep ``DT_EXO`` (and their steps end on the samples)
+DT_EXO_PREDICT = 10.0
+#: drag acceleration (m/s^2, about 1e-5 g) below which a coast step may be longer than ``DT_EXO``
+A_VACUUM = 1e-4
+#: drag acceleration (m/s^2, about 0.1 g) above which :func:`coast_sample` shortens its steps to land on the
+#: samples (below it, a sample is read on its step's Hermite cubic)
+A_LAND = 1.0
 #: from this many objects on, :func:`_run` integrates them on numba's threads (:func:`fly_parallel`)
 PARALLEL_ROWS = 16
+#: :func:`solve_shots`: from this many missiles on, only ``N_REFERENCE`` of them (at the quantiles of their
+#: ground range) start from the kick scan, the others from the references' solutions (continuation in range)
+CONTINUATION_MIN, N_REFERENCE = 8, 4
 
 prange = prange_or_range()
 
@@ -279,6 +301,8 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
                 sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
                 if rho * sp > 0.0:
                     dt = min(dt_exo, max(dt_atm, 0.2 * P[i, C_BETA] / (rho * sp)))
+                if dt > DT_EXO:  # a prediction's longer step only where the air is negligible (_coast_step)
+                    dt = _long_step(y, alt, sp, rho, P[i, C_BETA], dt)
         t_next = t + dt
         if store and next_sample < t_next:
             t_next = next_sample
@@ -374,21 +398,42 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
 
 @njit
 def _coast_step(y, beta, dt_exo):
+    """The coast step of :func:`fly` for a state ``y`` with ballistic coefficient ``beta`` and its drag
+    acceleration (m/s^2) now: a tenth of the drag time constant between ``DT_ATM`` and ``dt_exo``, and no
+    longer than ``DT_EXO`` where the drag reaches ``A_VACUUM`` now or where a descent would take it by the
+    step's end."""
+    if beta == math.inf:
+        return dt_exo, 0.0
     alt = radial_altitude_scalar(y[0], y[1], y[2])
     sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
     rho, _ = us1976_scalar(alt)
-    if rho * sp > 0.0 and beta < math.inf:
-        return min(dt_exo, max(DT_ATM, 0.2 * beta / (rho * sp)))
-    return dt_exo
+    dt = dt_exo
+    if rho * sp > 0.0:
+        dt = min(dt_exo, max(DT_ATM, 0.2 * beta / (rho * sp)))
+    if dt > DT_EXO:
+        dt = _long_step(y, alt, sp, rho, beta, dt)
+    return dt, 0.5 * rho * sp * sp / beta
+
+
+@njit
+def _long_step(y, alt, sp, rho, beta, dt):
+    """A coast step ``dt`` longer than ``DT_EXO`` if the drag is below ``A_VACUUM`` at the state ``y``
+    (altitude ``alt``, speed ``sp``, density ``rho``) and at the altitude a descent would reach by the step's
+    end; else ``DT_EXO``."""
+    vr = min((y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2), 0.0)
+    rho_end, _ = us1976_scalar(max(alt + vr * dt, 0.0))
+    if 0.5 * max(rho, rho_end) * sp * sp / beta > A_VACUUM:
+        return DT_EXO
+    return dt
 
 
 @njit
 def coast_grid(r, v, beta, t_grid, dt_exo, grav, rot, out):
     """Coast each state ``(r[i], v[i])`` (ECEF, at offset 0) through the increasing offsets ``t_grid (K,)``
-    with ballistic coefficient ``beta[i]`` (drag, gravity and rotation as :func:`fly`, steps as there);
-    ``out (n, K, 6)`` the position and velocity at each offset. A state that reaches the ground stays at its
-    impact point (linear back-off to the crossing within the step) with zero velocity. :func:`coast_each`
-    is the same for one offset per state."""
+    with ballistic coefficient ``beta[i]`` (drag, gravity and rotation as :func:`fly`, its coast steps up to
+    ``dt_exo``); ``out (n, K, 6)`` the position and velocity at each offset, by :func:`coast_sample`. A state
+    that reaches the ground stays at its impact point with zero velocity. :func:`coast_each` is the same for
+    one offset per state."""
     n = r.shape[0]
     K = t_grid.size
     P = np.zeros((1, NP))
@@ -396,45 +441,104 @@ def coast_grid(r, v, beta, t_grid, dt_exo, grav, rot, out):
     P[0, C_QB] = math.inf
     S = np.zeros((1, MAX_STAGES, 4))
     aL = np.zeros(3)
-    y = np.empty(7)
-    yp = np.empty(7)
+    y0 = np.empty(7)
+    y1 = np.empty(7)
+    tt = np.empty(3)
+    imp = np.empty(3)
     k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
+    q = np.empty(6)
     for i in range(n):
-        P[0, C_BETA] = beta[i]
-        for a in range(3):
-            y[a] = r[i, a]
-            y[3 + a] = v[i, a]
-        y[6] = 1.0
-        t = 0.0
-        down = False
+        coast_start(r[i], v[i], beta[i], P, y1, tt)
         for k in range(K):
-            t, down = coast_to(y, t, t_grid[k], down, beta[i], dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp)
+            coast_sample(y0, y1, tt, imp, t_grid[k], beta[i], dt_exo, grav, rot, P, S, aL, k1, k2, k3, k4, tmp, q)
             for a in range(6):
-                out[i, k, a] = y[a]
+                out[i, k, a] = q[a]
 
 
 @njit
-def coast_to(y, t, T, down, beta, dt_exo, grav, rot, P, S, aL, yp, k1, k2, k3, k4, tmp):
-    """Advance one coasting state ``y (7,)`` at offset ``t`` to the offset ``T`` in place, the steps of
-    :func:`coast_grid` (the last one shortened to land on ``T``; ``P (1, NP)`` the coast's parameter row with
-    ``P[0, C_BETA] = beta``, ``S, aL, yp, k1..k4, tmp`` work arrays). Returns ``(t, down)``: ``down`` once the
-    state reached the ground (then it stays at its impact point with zero velocity). Stepping a grid sample
-    by sample with it gives the bits of :func:`coast_grid` on that grid."""
-    while not down and t < T - 1e-12:
-        h = min(_coast_step(y, beta, dt_exo), T - t)
+def coast_start(r, v, beta, P, y1, tt):
+    """Start :func:`coast_sample` at the state ``r, v (3,)`` at offset 0: ``P (1, NP)`` the coast's parameter
+    row (``P[0, C_BETA]`` set to ``beta``), ``y1 (7,)`` the state, ``tt (3,)`` its times."""
+    P[0, C_BETA] = beta
+    for a in range(3):
+        y1[a] = r[a]
+        y1[3 + a] = v[a]
+    y1[6] = 1.0
+    tt[0] = 0.0
+    tt[1] = 0.0
+    tt[2] = math.inf
+
+
+@njit
+def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, k3, k4, tmp, out):
+    """The coasting state at the offset ``T`` into ``out (6,)``, position and velocity: the coast steps
+    (:func:`_coast_step`, RK4 as :func:`fly`) until a step ends at or after ``T``. In dense air (drag above
+    ``A_LAND``), or with ``dt_exo <= DT_EXO`` (the plain stepping of every sample), the step is shortened to
+    end on ``T``, so the state there is the integration's own. Elsewhere the coast keeps its own steps (up to
+    ``dt_exo`` in vacuum, ``DT_EXO`` in thin air) and the state is read on the step's cubic Hermite
+    interpolant (Burden & Faires, *Numerical Analysis*, 9th ed., sect. 3.4): its error, of order
+    ``h^4 |d4r/dt4| / 384``, is ~1e-4 m for a 10 s step of a free fall and stays at centimetres under 1 m/s^2
+    of drag (``tests/evaluation/test_predict_step.py``), below the integration's own in the dense air.
+
+    Offsets must not decrease from call to call (a grid is sampled in order); one at or before 0 is the start
+    state. State (modified): ``y0, y1 (7,)`` the states at the start and end of the last step, ``tt = (t0,
+    t1, t_ground)`` their offsets and the ground crossing's (``inf`` until then; start with
+    :func:`coast_start`); after the crossing (radial height through zero while descending: on the chord of a
+    step that lands, on the Hermite cubic of one that does not, at the step's start if that is already on or
+    under the ground) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4,
+    tmp`` work arrays."""
+    while tt[1] < T - 1e-12 and tt[2] == math.inf:
+        h, a_drag = _coast_step(y1, beta, dt_exo)
+        land = dt_exo <= DT_EXO or a_drag > A_LAND
+        if land:  # in dense air the step lands on T, as a flight's steps do
+            h = min(h, T - tt[1])
         for a in range(7):
-            yp[a] = y[a]
-        _rk4(y, t, h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
-        t += h
-        if radial_altitude_scalar(y[0], y[1], y[2]) <= 0.0 and y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0:
-            a0 = radial_altitude_scalar(yp[0], yp[1], yp[2])
-            a1 = radial_altitude_scalar(y[0], y[1], y[2])
-            w = a0 / (a0 - a1) if a0 > a1 else 1.0
-            for a in range(3):
-                y[a] = yp[a] + w * (y[a] - yp[a])
-                y[3 + a] = 0.0
-            down = True
-    return t, down
+            y0[a] = y1[a]
+        tt[0] = tt[1]
+        _rk4(y1, tt[0], h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+        tt[1] = tt[0] + h
+        if radial_altitude_scalar(y1[0], y1[1], y1[2]) <= 0.0 and y1[0] * y1[3] + y1[1] * y1[4] + y1[2] * y1[5] < 0.0:
+            a0 = radial_altitude_scalar(y0[0], y0[1], y0[2])
+            a1 = radial_altitude_scalar(y1[0], y1[1], y1[2])
+            if a0 <= 0.0:  # already on or under the ground at the step's start: the impact is there
+                w = 0.0
+            elif land:  # a short step: the chord's crossing
+                w = a0 / (a0 - a1)
+            else:  # a long one: the crossing on the step's Hermite cubic (bisection, as fly's)
+                lo, hi = 0.0, 1.0
+                for _ in range(40):
+                    mid = 0.5 * (lo + hi)
+                    if _hermite_alt(y0[0:3], y0[3:6], y1[0:3], y1[3:6], h, mid) <= 0.0:
+                        hi = mid
+                    else:
+                        lo = mid
+                w = 0.5 * (lo + hi)
+            if land or w == 0.0:
+                for a in range(3):
+                    imp[a] = y0[a] + w * (y1[a] - y0[a])
+            else:
+                w2, w3 = w * w, w * w * w
+                c0, c1, c2, c3 = 2 * w3 - 3 * w2 + 1, (w3 - 2 * w2 + w) * h, -2 * w3 + 3 * w2, (w3 - w2) * h
+                for a in range(3):
+                    imp[a] = c0 * y0[a] + c1 * y0[3 + a] + c2 * y1[a] + c3 * y1[3 + a]
+            tt[2] = tt[0] + w * h
+    if T >= tt[2]:
+        for a in range(3):
+            out[a] = imp[a]
+            out[3 + a] = 0.0
+    elif T >= tt[1] - 1e-12 or tt[1] == tt[0]:  # at a step's end, or before any step (an offset <= 0)
+        for a in range(6):
+            out[a] = y1[a]
+    else:
+        h = tt[1] - tt[0]
+        s = (T - tt[0]) / h
+        s2, s3 = s * s, s * s * s
+        c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
+        d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
+        d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
+        for a in range(3):
+            out[a] = c0 * y0[a] + c1 * y0[3 + a] + c2 * y1[a] + c3 * y1[3 + a]
+            out[3 + a] = d0 * y0[a] + d1 * y0[3 + a] + d2 * y1[a] + d3 * y1[3 + a]
 
 
 @njit
@@ -525,7 +629,7 @@ def _gamma(rb, vb):
 
 
 def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee=None, rotating=True, grav=J2,
-                tol=1.0, max_iter=30, dt_atm=DT_ATM, dt_exo=DT_EXO):
+                tol=1.0, max_iter=30, dt_atm=DT_ATM, dt_exo=DT_EXO, continuation=True):
     """Solve the azimuth, kick angle and cut-off time of powered missiles so they land on their aim points.
 
     For each missile (rows of ``prm``, already given their stages, coast ``beta`` and ``stop`` altitude),
@@ -541,6 +645,16 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
     *Numerical Methods for Unconstrained Optimization and Nonlinear Equations*, 1983, ch. 8), re-taken when
     a step fails to reduce the residual; steps are damped (3 deg, 10 s) and keep ``t_c`` in
     ``(t_v, t_burn]``; only unconverged missiles fly again.
+
+    Continuation in range (``continuation``, from :data:`CONTINUATION_MIN` missiles on): only the
+    :data:`N_REFERENCE` missiles at the quantiles of the batch's ground range go through the scan and the
+    forward differences; every other missile starts from the references' kick, cut-off and (Broyden-updated)
+    Jacobian interpolated linearly at its own ground range, a solved neighbour as the start (natural-parameter
+    continuation; Allgower & Georg, *Introduction to Numerical Continuation Methods*, 1990, ch. 1), and
+    iterates to the same tolerance, its Jacobian re-taken by differences when a step fails as above. The
+    references' shots are the plain solve's, bit for bit; the others differ from it within the tolerance,
+    and the raid's missiles cost about a quarter of the flights (``tests/threats/test_shot_continuation.py``,
+    ``benchmarks/RESULTS.md`` section 21).
 
     Returns ``(azimuth (n,), kick (n,), t_c (n,), miss (n,) m, feasible (n,) bool)``; a missile that cannot
     reach its aim (cut-off pinned at full burn and still short) is not feasible.
@@ -591,53 +705,57 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
     # changes sign, and its cut-off time, interpolated.
     from iadsim.threats.ballistic import ballistic_velocity
 
-    rows = np.arange(n)
     kicks = np.radians(np.array([0.5, 2.0, 4.0, 7.0, 10.0, 14.0, 19.0, 25.0, 32.0, 40.0, 50.0, 60.0]))
-    err = np.empty((kicks.size, n))
-    t_star = np.empty((kicks.size, n))
-    hs = 0.5
-    for k, kk in enumerate(kicks):
-        x = np.stack([az0, np.full(n, kk), t_burn], 1)
-        smp, n_s, _, _, _ = flights(rows, x, float(t_burn.max()) + hs, store=True, h_sample=hs)
-        K = smp.shape[1]
-        r, v = smp[:, :, :3].reshape(-1, 3), smp[:, :, 3:].reshape(-1, 3)
-        aim_k = np.repeat(aim_ecef, K, axis=0)
-        up = np.einsum("ij,ij->i", r, v) > 0
-        need = np.full(r.shape[0], np.inf)
-        g_me = np.zeros(r.shape[0])
-        ok = up & (np.linalg.norm(v, axis=1) > 50.0)
-        if ok.any():
-            v_req, _ = ballistic_velocity(r[ok], aim_k[ok]) if apogee is None else \
-                ballistic_velocity(r[ok], aim_k[ok], np.repeat(apogee, K)[ok])
-            need[ok] = 1.03 * np.linalg.norm(v_req, axis=1)
-            g_me[ok] = _gamma(r[ok], v_req)
-        sp = np.linalg.norm(v, axis=1).reshape(n, K)
-        reach = sp >= need.reshape(n, K)
-        valid = (np.arange(K)[None, :] < n_s[:, None]) & (np.arange(K)[None, :] * hs <= t_burn[:, None])
-        reach &= valid
-        kf = np.where(reach.any(axis=1), np.argmax(reach, axis=1), np.maximum(n_s - 1, 0))
-        kf = np.minimum(kf, (t_burn / hs).astype(int))
-        t_star[k] = kf * hs
-        ri = np.arange(n) * K + kf
-        gam = _gamma(r[ri], v[ri])
-        err[k] = gam - np.where(reach.any(axis=1), g_me[ri], gam)
-    kick = np.empty(n)
-    tc0 = np.empty(n)
-    for i in range(n):
-        e = err[:, i]
-        sign = np.flatnonzero((e[:-1] > 0) & (e[1:] <= 0))
-        if sign.size:
-            k = sign[0]
-            w = e[k] / (e[k] - e[k + 1])
-            kick[i] = kicks[k] + (kicks[k + 1] - kicks[k]) * w
-            tc0[i] = t_star[k, i] + (t_star[k + 1, i] - t_star[k, i]) * w
-        else:
-            k = int(np.argmin(np.abs(e)))
-            kick[i], tc0[i] = kicks[k], t_star[k, i]
-    tc0 = np.clip(tc0, tv + 1.0, t_burn)
 
-    x = np.stack([az0, kick, tc0], 1)
-    f = residual(rows, x)
+    def scan_guess(rows):
+        m = rows.size
+        err = np.empty((kicks.size, m))
+        t_star = np.empty((kicks.size, m))
+        hs = 0.5
+        tb = t_burn[rows]
+        for k, kk in enumerate(kicks):
+            xs = np.stack([az0[rows], np.full(m, kk), tb], 1)
+            smp, n_s, _, _, _ = flights(rows, xs, float(tb.max()) + hs, store=True, h_sample=hs)
+            K = smp.shape[1]
+            r, v = smp[:, :, :3].reshape(-1, 3), smp[:, :, 3:].reshape(-1, 3)
+            aim_k = np.repeat(aim_ecef[rows], K, axis=0)
+            up = np.einsum("ij,ij->i", r, v) > 0
+            need = np.full(r.shape[0], np.inf)
+            g_me = np.zeros(r.shape[0])
+            ok = up & (np.linalg.norm(v, axis=1) > 50.0)
+            if ok.any():
+                v_req, _ = ballistic_velocity(r[ok], aim_k[ok]) if apogee is None else \
+                    ballistic_velocity(r[ok], aim_k[ok], np.repeat(apogee[rows], K)[ok])
+                need[ok] = 1.03 * np.linalg.norm(v_req, axis=1)
+                g_me[ok] = _gamma(r[ok], v_req)
+            sp = np.linalg.norm(v, axis=1).reshape(m, K)
+            reach = sp >= need.reshape(m, K)
+            valid = (np.arange(K)[None, :] < n_s[:, None]) & (np.arange(K)[None, :] * hs <= tb[:, None])
+            reach &= valid
+            kf = np.where(reach.any(axis=1), np.argmax(reach, axis=1), np.maximum(n_s - 1, 0))
+            kf = np.minimum(kf, (tb / hs).astype(int))
+            t_star[k] = kf * hs
+            ri = np.arange(m) * K + kf
+            gam = _gamma(r[ri], v[ri])
+            err[k] = gam - np.where(reach.any(axis=1), g_me[ri], gam)
+        kick = np.empty(m)
+        tc0 = np.empty(m)
+        for i in range(m):
+            e = err[:, i]
+            sign = np.flatnonzero((e[:-1] > 0) & (e[1:] <= 0))
+            if sign.size:
+                k = sign[0]
+                w = e[k] / (e[k] - e[k + 1])
+                kick[i] = kicks[k] + (kicks[k + 1] - kicks[k]) * w
+                tc0[i] = t_star[k, i] + (t_star[k + 1, i] - t_star[k, i]) * w
+            else:
+                k = int(np.argmin(np.abs(e)))
+                kick[i], tc0[i] = kicks[k], t_star[k, i]
+        return kick, np.clip(tc0, tv[rows] + 1.0, t_burn[rows])
+
+    x = np.empty((n, 3))
+    x[:, 0] = az0
+    f = np.zeros((n, 3))
     h = np.array([1e-5, 1e-5, 1e-3])
     lim = np.array([np.radians(3.0), np.radians(3.0), 10.0])
     J = np.zeros((n, 3, 3))
@@ -651,42 +769,74 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
             J[rows, :, c] = (residual(rows, xp) - f[rows]) / h[c]
         fresh[rows] = True
 
-    jacobian(rows)
-    for _ in range(max_iter):
-        todo = feasible & ((np.hypot(f[:, 0], f[:, 1]) > tol) | (np.abs(f[:, 2]) > tol))
-        rows = np.flatnonzero(todo)
-        if rows.size == 0:
-            break
-        Jr = J[rows]
-        bad = np.abs(np.linalg.det(Jr)) < 1e-300
-        Jr[bad] = np.eye(3)
-        dx = -np.linalg.solve(Jr, f[rows][:, :, None])[:, :, 0]
-        dx /= np.maximum(np.max(np.abs(dx) / lim, axis=1), 1.0)[:, None]
-        xn = x[rows] + dx
-        xn[:, 2] = np.clip(xn[:, 2], tv[rows] + 1.0, t_burn[rows])
-        xn[:, 1] = np.clip(xn[:, 1], 1e-4, np.radians(80.0))
-        fn = residual(rows, xn)
-        better = np.linalg.norm(fn, axis=1) < np.linalg.norm(f[rows], axis=1)
-        # Broyden update on the step actually taken
-        s = xn - x[rows]
-        yv = fn - f[rows]
-        ss = np.einsum("ij,ij->i", s, s)
-        ok = ss > 0
-        upd = (yv - np.einsum("ijk,ik->ij", J[rows], s)) / np.where(ok, ss, 1.0)[:, None]
-        J[rows] += np.where(ok[:, None, None], upd[:, :, None] * s[:, None, :], 0.0)
-        acc = rows[better]
-        x[acc], f[acc] = xn[better], fn[better]
-        fresh[acc] = False
-        stuck = rows[~better]
-        # a missile pinned at full burn and still short of its aim cannot reach it
-        pinned = stuck[(x[stuck, 2] >= t_burn[stuck] - 1e-9) & (f[stuck, 0] < -tol) & fresh[stuck]]
-        feasible[pinned] = False
-        retake = stuck[~fresh[stuck]]
-        if retake.size:
-            jacobian(retake)
-        # a stuck missile whose Jacobian is already fresh takes a shorter step next time
-        tiny = stuck[fresh[stuck] & feasible[stuck]]
-        J[tiny] *= 2.0
+    def newton(rows):
+        """The damped Broyden iteration of the missiles ``rows`` from their ``x``, ``f`` and ``J``."""
+        mine = np.zeros(n, bool)
+        mine[rows] = True
+        for _ in range(max_iter):
+            todo = mine & feasible & ((np.hypot(f[:, 0], f[:, 1]) > tol) | (np.abs(f[:, 2]) > tol))
+            rows = np.flatnonzero(todo)
+            if rows.size == 0:
+                break
+            Jr = J[rows]
+            bad = np.abs(np.linalg.det(Jr)) < 1e-300
+            Jr[bad] = np.eye(3)
+            dx = -np.linalg.solve(Jr, f[rows][:, :, None])[:, :, 0]
+            dx /= np.maximum(np.max(np.abs(dx) / lim, axis=1), 1.0)[:, None]
+            xn = x[rows] + dx
+            xn[:, 2] = np.clip(xn[:, 2], tv[rows] + 1.0, t_burn[rows])
+            xn[:, 1] = np.clip(xn[:, 1], 1e-4, np.radians(80.0))
+            fn = residual(rows, xn)
+            better = np.linalg.norm(fn, axis=1) < np.linalg.norm(f[rows], axis=1)
+            # Broyden update on the step actually taken
+            s = xn - x[rows]
+            yv = fn - f[rows]
+            ss = np.einsum("ij,ij->i", s, s)
+            ok = ss > 0
+            upd = (yv - np.einsum("ijk,ik->ij", J[rows], s)) / np.where(ok, ss, 1.0)[:, None]
+            J[rows] += np.where(ok[:, None, None], upd[:, :, None] * s[:, None, :], 0.0)
+            acc = rows[better]
+            x[acc], f[acc] = xn[better], fn[better]
+            fresh[acc] = False
+            stuck = rows[~better]
+            # a missile pinned at full burn and still short of its aim cannot reach it
+            pinned = stuck[(x[stuck, 2] >= t_burn[stuck] - 1e-9) & (f[stuck, 0] < -tol) & fresh[stuck]]
+            feasible[pinned] = False
+            retake = stuck[~fresh[stuck]]
+            if retake.size:
+                jacobian(retake)
+            # a stuck missile whose Jacobian is already fresh takes a shorter step next time
+            tiny = stuck[fresh[stuck] & feasible[stuck]]
+            J[tiny] *= 2.0
+
+    def solve_scanned(rows):
+        x[rows, 1], x[rows, 2] = scan_guess(rows)
+        f[rows] = residual(rows, x[rows])
+        jacobian(rows)
+        newton(rows)
+
+    # continuation in range: the missiles at the ground-range quantiles are solved from the scan, the others
+    # start from the reference solutions and Jacobians interpolated at their range (Allgower & Georg,
+    # *Introduction to Numerical Continuation Methods*, 1990, ch. 1: a solved neighbour is the start)
+    rng_ground = np.arccos(np.clip(np.einsum("ij,ij->i", r0 / np.linalg.norm(r0, axis=1)[:, None],
+                                             aim_ecef / np.linalg.norm(aim_ecef, axis=1)[:, None]), -1.0, 1.0))
+    refs = np.unique(np.argsort(rng_ground, kind="stable")[np.round(np.linspace(0, n - 1, N_REFERENCE)).astype(int)]) \
+        if continuation and n >= CONTINUATION_MIN else np.arange(n)
+    solve_scanned(refs)
+    others = np.setdiff1d(np.arange(n), refs)
+    converged = feasible[refs] & (np.hypot(f[refs, 0], f[refs, 1]) <= tol) & (np.abs(f[refs, 2]) <= tol)
+    if others.size and converged.all():
+        o = np.argsort(rng_ground[refs], kind="stable")
+        rr, ro = rng_ground[refs][o], rng_ground[others]
+        x[others, 1] = np.interp(ro, rr, x[refs[o], 1])
+        x[others, 2] = np.clip(np.interp(ro, rr, x[refs[o], 2]), tv[others] + 1.0, t_burn[others])
+        for a_ in range(3):
+            for c in range(3):
+                J[others, a_, c] = np.interp(ro, rr, J[refs[o], a_, c])
+        f[others] = residual(others, x[others])
+        newton(others)
+    elif others.size:  # a reference did not converge: no anchor to trust, the others are scanned as well
+        solve_scanned(others)
     miss = np.hypot(f[:, 0], f[:, 1])
     return x[:, 0], x[:, 1], x[:, 2], miss, feasible & (miss <= max(tol, 1.0) * 10)
 
