@@ -222,13 +222,45 @@ def _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp):
 
 
 @njit
-def _hermite_alt(p0, v0, p1, v1, h, s):
+def _hermite_pos(y0, y1, h, s):
+    """Position ``(x, y, z)`` at the fraction ``s`` of a step of length ``h`` between the states ``y0, y1``
+    (position 0:3, velocity 3:6) on the step's cubic Hermite interpolant (Burden & Faires, *Numerical
+    Analysis*, 9th ed., sect. 3.4)."""
     s2, s3 = s * s, s * s * s
     c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
-    x = c0 * p0[0] + c1 * v0[0] + c2 * p1[0] + c3 * v1[0]
-    y = c0 * p0[1] + c1 * v0[1] + c2 * p1[1] + c3 * v1[1]
-    z = c0 * p0[2] + c1 * v0[2] + c2 * p1[2] + c3 * v1[2]
+    return (c0 * y0[0] + c1 * y0[3] + c2 * y1[0] + c3 * y1[3], c0 * y0[1] + c1 * y0[4] + c2 * y1[1] + c3 * y1[4],
+            c0 * y0[2] + c1 * y0[5] + c2 * y1[2] + c3 * y1[5])
+
+
+@njit
+def _hermite_vel(y0, y1, h, s):
+    """The velocity on the interpolant of :func:`_hermite_pos` (its time derivative)."""
+    s2 = s * s
+    d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
+    d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
+    return (d0 * y0[0] + d1 * y0[3] + d2 * y1[0] + d3 * y1[3], d0 * y0[1] + d1 * y0[4] + d2 * y1[1] + d3 * y1[4],
+            d0 * y0[2] + d1 * y0[5] + d2 * y1[2] + d3 * y1[5])
+
+
+@njit
+def _hermite_alt(y0, y1, h, s):
+    """The radial altitude of :func:`_hermite_pos`."""
+    x, y, z = _hermite_pos(y0, y1, h, s)
     return radial_altitude_scalar(x, y, z)
+
+
+@njit
+def _hermite_crossing(y0, y1, h, level):
+    """The fraction of the step where :func:`_hermite_alt` comes down through ``level`` (bisection, 40
+    halvings; the step's start above it, its end at or below)."""
+    lo, hi = 0.0, 1.0
+    for _ in range(40):
+        mid = 0.5 * (lo + hi)
+        if _hermite_alt(y0, y1, h, mid) <= level:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
 
 
 @njit
@@ -294,15 +326,7 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
         elif man[i, 0] != 0.0:
             dt = DT_MAN
         else:
-            # a tenth of the drag time constant tau = 2 beta / (rho |v|), between dt_atm and dt_exo
-            dt = dt_exo
-            if P[i, C_BETA] < math.inf:
-                rho, _ = us1976_scalar(alt)
-                sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
-                if rho * sp > 0.0:
-                    dt = min(dt_exo, max(dt_atm, 0.2 * P[i, C_BETA] / (rho * sp)))
-                if dt > DT_EXO:  # a prediction's longer step only where the air is negligible (_coast_step)
-                    dt = _long_step(y, alt, sp, rho, P[i, C_BETA], dt)
+            dt, _ = _coast_step(y, P[i, C_BETA], dt_atm, dt_exo)
         t_next = t + dt
         if store and next_sample < t_next:
             t_next = next_sample
@@ -350,14 +374,7 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
                 apo = alt_new
             descending = y[0] * y[3] + y[1] * y[4] + y[2] * y[5] < 0.0
             if alt > stop and alt_new <= stop and descending:
-                lo, hi = 0.0, 1.0
-                for _ in range(40):
-                    mid = 0.5 * (lo + hi)
-                    if _hermite_alt(yp[0:3], yp[3:6], y[0:3], y[3:6], h, mid) <= stop:
-                        hi = mid
-                    else:
-                        lo = mid
-                s = 0.5 * (lo + hi)
+                s = _hermite_crossing(yp, y, h, stop)
                 end[i, 0] = t - h + s * h
                 end[i, 7] = END_GROUND
                 ended = True
@@ -370,13 +387,8 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
             if ended:
                 # the end state on the step's Hermite interpolant
                 s = (end[i, 0] - (t - h)) / h
-                s2, s3 = s * s, s * s * s
-                c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
-                d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
-                d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
-                for a in range(3):
-                    end[i, 1 + a] = c0 * yp[a] + c1 * yp[3 + a] + c2 * y[a] + c3 * y[3 + a]
-                    end[i, 4 + a] = d0 * yp[a] + d1 * yp[3 + a] + d2 * y[a] + d3 * y[3 + a]
+                end[i, 1], end[i, 2], end[i, 3] = _hermite_pos(yp, y, h, s)
+                end[i, 4], end[i, 5], end[i, 6] = _hermite_vel(yp, y, h, s)
                 after_end = True
                 if not store:
                     break
@@ -397,11 +409,11 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
 
 
 @njit
-def _coast_step(y, beta, dt_exo):
-    """The coast step of :func:`fly` for a state ``y`` with ballistic coefficient ``beta`` and its drag
-    acceleration (m/s^2) now: a tenth of the drag time constant between ``DT_ATM`` and ``dt_exo``, and no
-    longer than ``DT_EXO`` where the drag reaches ``A_VACUUM`` now or where a descent would take it by the
-    step's end."""
+def _coast_step(y, beta, dt_atm, dt_exo):
+    """The coast step of every flight (:func:`fly`, :func:`coast_sample`) for a state ``y`` with ballistic
+    coefficient ``beta``, and its drag acceleration (m/s^2) now: a tenth of the drag time constant ``tau =
+    2 beta / (rho |v|)`` between ``dt_atm`` and ``dt_exo``; a step longer than ``DT_EXO`` only where the drag
+    is below ``A_VACUUM`` now and at the altitude the current descent rate would reach by the step's end."""
     if beta == math.inf:
         return dt_exo, 0.0
     alt = radial_altitude_scalar(y[0], y[1], y[2])
@@ -409,22 +421,13 @@ def _coast_step(y, beta, dt_exo):
     rho, _ = us1976_scalar(alt)
     dt = dt_exo
     if rho * sp > 0.0:
-        dt = min(dt_exo, max(DT_ATM, 0.2 * beta / (rho * sp)))
+        dt = min(dt_exo, max(dt_atm, 0.2 * beta / (rho * sp)))
     if dt > DT_EXO:
-        dt = _long_step(y, alt, sp, rho, beta, dt)
+        vr = min((y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2), 0.0)
+        rho_end, _ = us1976_scalar(max(alt + vr * dt, 0.0))
+        if 0.5 * max(rho, rho_end) * sp * sp / beta > A_VACUUM:
+            dt = DT_EXO
     return dt, 0.5 * rho * sp * sp / beta
-
-
-@njit
-def _long_step(y, alt, sp, rho, beta, dt):
-    """A coast step ``dt`` longer than ``DT_EXO`` if the drag is below ``A_VACUUM`` at the state ``y``
-    (altitude ``alt``, speed ``sp``, density ``rho``) and at the altitude a descent would reach by the step's
-    end; else ``DT_EXO``."""
-    vr = min((y[0] * y[3] + y[1] * y[4] + y[2] * y[5]) / math.sqrt(y[0] ** 2 + y[1] ** 2 + y[2] ** 2), 0.0)
-    rho_end, _ = us1976_scalar(max(alt + vr * dt, 0.0))
-    if 0.5 * max(rho, rho_end) * sp * sp / beta > A_VACUUM:
-        return DT_EXO
-    return dt
 
 
 @njit
@@ -488,7 +491,7 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
     under the ground) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4,
     tmp`` work arrays."""
     while tt[1] < T - 1e-12 and tt[2] == math.inf:
-        h, a_drag = _coast_step(y1, beta, dt_exo)
+        h, a_drag = _coast_step(y1, beta, DT_ATM, dt_exo)
         land = dt_exo <= DT_EXO or a_drag > A_LAND
         if land:  # in dense air the step lands on T, as a flight's steps do
             h = min(h, T - tt[1])
@@ -504,23 +507,13 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
                 w = 0.0
             elif land:  # a short step: the chord's crossing
                 w = a0 / (a0 - a1)
-            else:  # a long one: the crossing on the step's Hermite cubic (bisection, as fly's)
-                lo, hi = 0.0, 1.0
-                for _ in range(40):
-                    mid = 0.5 * (lo + hi)
-                    if _hermite_alt(y0[0:3], y0[3:6], y1[0:3], y1[3:6], h, mid) <= 0.0:
-                        hi = mid
-                    else:
-                        lo = mid
-                w = 0.5 * (lo + hi)
+            else:  # a long one: the crossing on the step's Hermite cubic, as fly's
+                w = _hermite_crossing(y0, y1, h, 0.0)
             if land or w == 0.0:
                 for a in range(3):
                     imp[a] = y0[a] + w * (y1[a] - y0[a])
             else:
-                w2, w3 = w * w, w * w * w
-                c0, c1, c2, c3 = 2 * w3 - 3 * w2 + 1, (w3 - 2 * w2 + w) * h, -2 * w3 + 3 * w2, (w3 - w2) * h
-                for a in range(3):
-                    imp[a] = c0 * y0[a] + c1 * y0[3 + a] + c2 * y1[a] + c3 * y1[3 + a]
+                imp[0], imp[1], imp[2] = _hermite_pos(y0, y1, h, w)
             tt[2] = tt[0] + w * h
     if T >= tt[2]:
         for a in range(3):
@@ -532,13 +525,8 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
     else:
         h = tt[1] - tt[0]
         s = (T - tt[0]) / h
-        s2, s3 = s * s, s * s * s
-        c0, c1, c2, c3 = 2 * s3 - 3 * s2 + 1, (s3 - 2 * s2 + s) * h, -2 * s3 + 3 * s2, (s3 - s2) * h
-        d0, d1 = (6 * s2 - 6 * s) / h, 3 * s2 - 4 * s + 1
-        d2, d3 = (-6 * s2 + 6 * s) / h, 3 * s2 - 2 * s
-        for a in range(3):
-            out[a] = c0 * y0[a] + c1 * y0[3 + a] + c2 * y1[a] + c3 * y1[3 + a]
-            out[3 + a] = d0 * y0[a] + d1 * y0[3 + a] + d2 * y1[a] + d3 * y1[3 + a]
+        out[0], out[1], out[2] = _hermite_pos(y0, y1, h, s)
+        out[3], out[4], out[5] = _hermite_vel(y0, y1, h, s)
 
 
 @njit
@@ -626,6 +614,17 @@ def _initial_azimuth(lat0, lon0, lat1, lon1):
 
 def _gamma(rb, vb):
     return np.arcsin(np.einsum("ij,ij->i", rb, vb) / (np.linalg.norm(rb, axis=1) * np.linalg.norm(vb, axis=1)))
+
+
+def continuation_references(r0, aim_ecef):
+    """The ground range (rad, the angle at the earth's centre) from each launch point ``r0 (n, 3)`` to its aim
+    point (ECEF), and the rows of the :data:`N_REFERENCE` missiles at its quantiles, the nearest and the
+    farthest among them (fewer when rows coincide): the references of :func:`solve_shots`' continuation."""
+    u0 = r0 / np.linalg.norm(r0, axis=1)[:, None]
+    ua = aim_ecef / np.linalg.norm(aim_ecef, axis=1)[:, None]
+    rng_ground = np.arccos(np.clip(np.einsum("ij,ij->i", u0, ua), -1.0, 1.0))
+    at = np.round(np.linspace(0, rng_ground.size - 1, N_REFERENCE)).astype(int)
+    return rng_ground, np.unique(np.argsort(rng_ground, kind="stable")[at])
 
 
 def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee=None, rotating=True, grav=J2,
@@ -818,10 +817,9 @@ def solve_shots(lat0, lon0, alt0, aim_ecef, prm: ObjectParams, t_burn, *, apogee
     # continuation in range: the missiles at the ground-range quantiles are solved from the scan, the others
     # start from the reference solutions and Jacobians interpolated at their range (Allgower & Georg,
     # *Introduction to Numerical Continuation Methods*, 1990, ch. 1: a solved neighbour is the start)
-    rng_ground = np.arccos(np.clip(np.einsum("ij,ij->i", r0 / np.linalg.norm(r0, axis=1)[:, None],
-                                             aim_ecef / np.linalg.norm(aim_ecef, axis=1)[:, None]), -1.0, 1.0))
-    refs = np.unique(np.argsort(rng_ground, kind="stable")[np.round(np.linspace(0, n - 1, N_REFERENCE)).astype(int)]) \
-        if continuation and n >= CONTINUATION_MIN else np.arange(n)
+    rng_ground, refs = continuation_references(r0, aim_ecef)
+    if not (continuation and n >= CONTINUATION_MIN):
+        refs = np.arange(n)
     solve_scanned(refs)
     others = np.setdiff1d(np.arange(n), refs)
     converged = feasible[refs] & (np.hypot(f[refs, 0], f[refs, 1]) <= tol) & (np.abs(f[refs, 2]) <= tol)
