@@ -260,10 +260,10 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
     y1 = np.empty(7)
     tt = np.empty(3)
     imp = np.empty(3)
-    qv = np.empty(6)
+    qv = np.empty(6)  # the predicted position q and velocity vq, views of one array coast_sample writes
+    q = qv[0:3]
+    vq = qv[3:6]
     k1, k2, k3, k4, tmp = np.empty(7), np.empty(7), np.empty(7), np.empty(7), np.empty(7)
-    q = np.empty(3)
-    vq = np.empty(3)
     for p in range(n_pairs):
         feasible[p] = False
         k_best[p] = 0
@@ -288,8 +288,6 @@ def _windows_kernel(pf, pm, x, ball, t_end, now, offsets, beta, dt_exo, grav, ro
             if is_ball:
                 counts[3] += 1
                 rk.coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, k3, k4, tmp, qv)
-                q[0], q[1], q[2] = qv[0], qv[1], qv[2]
-                vq[0], vq[1], vq[2] = qv[3], qv[4], qv[5]
             else:
                 q[0], q[1], q[2] = x[m, 0] + vx * T, x[m, 1] + vy * T, x[m, 2] + vz * T
             qn = math.sqrt(q[0] * q[0] + q[1] * q[1] + q[2] * q[2])
