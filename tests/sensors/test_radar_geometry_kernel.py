@@ -102,6 +102,53 @@ def test_plain_scan_detections_are_the_general_path_bit_for_bit(kw):
     assert seen > 50
 
 
+ONE_PASS = [
+    {"fa_per_scan": 6.0},
+    {"fa_per_scan": 30.0, "sectors": 6},  # Poisson mean >= 10: numpy's other Poisson algorithm
+    {"fa_per_scan": 2.0, "az_center": np.radians(200.0), "az_width": np.radians(90.0), "measured": ("r", "az")},
+    {"fa_per_scan": 0.0, "r_min": 3e3},
+    {"fa_per_scan": 0.3, "sectors": 8, "measured": ("r", "az", "rdot")},
+]
+
+
+@pytest.mark.parametrize("kw", ONE_PASS)
+def test_one_pass_scan_draws_and_detects_as_the_two_pass_path(kw):
+    """The single-pulse Swerling 1 radar's one compiled pass, which draws from the scan's generator inside
+    the kernel, against the two-pass plain path that draws in Python: the same detections, noise, false
+    alarms, SNRs and truth ids bit for bit, and the generator left in the same state (a target on the
+    antenna included: r = 0 gives Pd = 1 in both)."""
+    one = _radar(**kw)
+    two = _radar(**kw)
+    two._one_pass = False
+    assert one._one_pass and two._plain
+    rng = np.random.default_rng(4)
+    pos, vel = _targets(one, rng, 301)
+    rcs = rng.lognormal(0.0, 1.5, 301)
+    ids = np.sort(rng.permutation(1000)[:301])
+    sectors = list(range(one.params.sectors)) if one.params.sectors > 1 else [None]
+    seen = fa = 0
+    for scan in range(24):
+        sector = sectors[scan % len(sectors)]
+        g1, g2 = np.random.default_rng(scan), np.random.default_rng(scan)
+        a = one.measure(float(scan), pos, vel, rcs, ids, g1, sector=sector)
+        with np.errstate(divide="ignore"):
+            b = two.measure(float(scan), pos, vel, rcs, ids, g2, sector=sector)
+        for name in ("z", "truth_id", "snr"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert np.array_equal(a.R, b.R) and a.components == b.components and len(a.strobes) == 0
+        assert g1.random() == g2.random()
+        seen += int(np.count_nonzero(a.truth_id >= 0))
+        fa += int(np.count_nonzero(a.truth_id < 0))
+    assert seen > 300 and (fa > 0) == (one.params.fa_per_scan > 0)
+
+
+def test_one_pass_is_taken_only_where_it_holds():
+    """Multi-pulse, Swerling 0 and stressed radars keep the other paths."""
+    assert _radar()._one_pass
+    assert not _radar(n_pulses=3)._one_pass and not _radar(swerling=0)._one_pass
+    assert not _radar(beamwidth_az=0.02, beamwidth_el=0.02)._one_pass
+
+
 @pytest.mark.parametrize("kw", CASES)
 def test_cover_within_is_geometry_cover_inside_the_cut(kw):
     """Radar.cover_within (the tracker's counting, one pass) equals geometry()'s coverage of the targets

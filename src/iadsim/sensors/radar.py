@@ -435,6 +435,75 @@ def _plain_scan_kernel(z_true, noise, sigma, fa, cols, snr_int, snr_fa, truth):
     return z, snr, tid
 
 
+@njit
+def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width,
+                          sectors, sector, k_earth, tol, r_ref, rcs_ref, snr_ref, pfa, cols, sigma, snr_fa, fa_mean,
+                          rdot_max):
+    """:meth:`Radar.measure` of a plain single-pulse Swerling 1 radar without terrain in one compiled pass,
+    drawing from the scan's generator ``rng`` itself (numba's ``Generator`` methods are numpy's algorithms
+    on the same bit stream): the geometry and coverage of :func:`_target_geometry`, the SNR of
+    :func:`~iadsim.sensors.detection.snr_from_reference`, ``Pd = Pfa^(1 / (1 + SNR))``
+    (:func:`~iadsim.sensors.detection.pd_swerling1`, ``n = 1``), the detection draw, the noise and the false
+    alarms of :meth:`Radar._false_alarms`, with the draws of :meth:`Radar.measure`'s docstring in its order
+    (N uniforms, K x m normals, the Poisson count, then r, az, el, rdot uniforms); the assembly of
+    :func:`_detected_kernel` and :func:`_plain_scan_kernel`. ``sector < 0``: the whole coverage. Returns
+    ``z``, the SNRs and the truth ids (-1 for false alarms), bit for bit the two-pass path's (tested)."""
+    n = pos.shape[0]
+    u = rng.random(n)
+    m = cols.shape[0]
+    n02, kR, ax = _site_constants(ecef, k_earth)
+    sel = np.empty(n, np.int64)
+    zt = np.empty((n, m))
+    snr_d = np.empty(n)
+    g = np.empty(4)
+    k = 0
+    for i in range(n):
+        r, az, el, rd, ok = _target_geometry(pos, i, vel[i, 0], vel[i, 1], vel[i, 2], ecef, C, r_min, r_max,
+                                             el_min, el_max, az_center, az_width, sectors, sector, k_earth, tol,
+                                             n02, kR, ax)
+        if not ok:
+            continue
+        q = r_ref / r if r > 0 else np.inf  # numpy's r_ref / 0
+        snr = snr_ref * (rcs[i] / rcs_ref) * (q * q) * (q * q)
+        if u[i] < pfa ** (1.0 / (1.0 + snr)):
+            g[0], g[1], g[2], g[3] = r, az, el, rd
+            for c in range(m):
+                zt[k, c] = g[cols[c]]
+            snr_d[k] = snr
+            sel[k] = i
+            k += 1
+    order = np.argsort(ids[sel[:k]], kind="mergesort")
+    noise = rng.normal(size=(k, m))
+    n_fa = rng.poisson(fa_mean) if fa_mean > 0 else 0
+    fa = np.empty((n_fa, 4))
+    fa[:, 0] = rng.uniform(r_min, r_max, n_fa)
+    if sector >= 0:
+        fa[:, 1] = (sector + rng.uniform(0.0, 1.0, n_fa)) * (2 * np.pi / sectors)
+    elif az_width >= 2 * np.pi:
+        fa[:, 1] = rng.uniform(0.0, 2 * np.pi, n_fa)
+    else:
+        fa[:, 1] = az_center + rng.uniform(-0.5, 0.5, n_fa) * az_width
+    fa[:, 2] = rng.uniform(el_min, el_max, n_fa)
+    fa[:, 3] = rng.uniform(-rdot_max, rdot_max, n_fa)
+    z = np.empty((k + n_fa, m))
+    snr_all = np.empty(k + n_fa)
+    tid = np.empty(k + n_fa, np.int64)
+    for q in range(k):
+        j = order[q]
+        for c in range(m):
+            z[q, c] = (zt[j, c] + noise[q, c] * sigma[c])
+        snr_all[q] = 1.0 * snr_d[j]
+        tid[q] = ids[sel[j]]
+    for q in range(n_fa):
+        for c in range(m):
+            z[k + q, c] = fa[q, cols[c]]
+        snr_all[k + q] = snr_fa
+        tid[k + q] = -1
+    for q in range(k + n_fa):
+        z[q, 1] = z[q, 1] % _TWO_PI
+    return z, snr_all, tid
+
+
 #: the strobes of a scan without any (shared, read-only)
 _NONE_STROBES = _read_only(_no_strobes())
 
@@ -465,6 +534,8 @@ class Radar:
         self._snr_angles = p.beamwidth_az is not None or p.beamwidth_el is not None
         # the plain scan (no stressor touches the detections): measure's compiled path, and its constants
         self._plain = not p.resolved and p.mti_notch is None and not self._snr_angles
+        #: the plain scan of a single-pulse Swerling 1 radar without terrain: one compiled pass with the draws
+        self._one_pass = self._plain and terrain is None and p.swerling == 1 and p.n_pulses == 1
         self._cols_arr = np.asarray(self._cols, np.int64)
         self._snr_fa = float(-np.log(p.pfa))
         self._R_plain = np.diag(self._sigma ** 2)
@@ -710,6 +781,22 @@ class Radar:
         return Detections(t=float(t), sensor=self.sensor, z=z, R=self._R_plain, truth_id=tid, snr=snr_all,
                           components=self._components, strobes=_NONE_STROBES)
 
+    def _measure_one_pass(self, t, pos, vel, rcs, ids, rng, sector) -> Detections:
+        """:meth:`_measure_plain` of a single-pulse Swerling 1 radar without terrain, geometry included, in
+        one compiled pass that draws from ``rng`` itself (:func:`_one_pass_scan_kernel`): the same draws in
+        the same order, so the same detections bit for bit (tested)."""
+        p = self.params
+        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
+        z, snr_all, tid = _one_pass_scan_kernel(
+            np.ascontiguousarray(np.atleast_2d(pos), dtype=float), np.ascontiguousarray(np.atleast_2d(vel), dtype=float),
+            np.ascontiguousarray(rcs, dtype=float), np.ascontiguousarray(ids, dtype=np.int64), rng, self.ecef, self.C,
+            p.r_min, p.r_max, p.el_min, p.el_max, p.az_center, p.az_width, p.sectors,
+            -1 if sector is None else int(sector), p.k_earth, 1e-6, p.r_ref, p.rcs_ref, self.snr_ref, p.pfa,
+            self._cols_arr, self._sigma, self._snr_fa, float(fa_mean), p.rdot_max)
+        self.last_strobes = _NONE_STROBES
+        return Detections(t=float(t), sensor=self.sensor, z=z, R=self._R_plain, truth_id=tid, snr=snr_all,
+                          components=self._components, strobes=_NONE_STROBES)
+
     def measure(self, t, pos, vel, rcs, ids, rng: np.random.Generator, *, jammers: ActiveJammers | None = None,
                 sector: int | None = None) -> Detections:
         """One scan at time ``t`` of N targets (ECEF ``pos``, ``vel`` (N, 3), ``rcs`` (N,) m^2, ``ids``);
@@ -723,8 +810,10 @@ class Radar:
         self.last_sector = sector if p.sectors > 1 else None
         sector = self.last_sector
         ids = np.asarray(ids)
-        geo, cover = self.geometry(pos, vel, sector)
         jam = jammers is not None and len(jammers) > 0 and p.jammable
+        if not jam and self._one_pass:
+            return self._measure_one_pass(t, pos, vel, rcs, ids, rng, sector)
+        geo, cover = self.geometry(pos, vel, sector)
         if not jam and self._plain:
             return self._measure_plain(t, geo, cover, rcs, ids, rng, sector)
         jgeo = self._jammer_geometry(jammers) if jam else None
