@@ -789,7 +789,8 @@ class Radar:
         fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
         z, snr_all, tid = _one_pass_scan_kernel(
             np.ascontiguousarray(np.atleast_2d(pos), dtype=float),
-            np.ascontiguousarray(np.atleast_2d(vel), dtype=float), np.ascontiguousarray(rcs, dtype=float), np.ascontiguousarray(ids, dtype=np.int64), rng, self.ecef, self.C,
+            np.ascontiguousarray(np.atleast_2d(vel), dtype=float), np.ascontiguousarray(rcs, dtype=float),
+            np.ascontiguousarray(ids, dtype=np.int64), rng, self.ecef, self.C,
             p.r_min, p.r_max, p.el_min, p.el_max, p.az_center, p.az_width, p.sectors,
             -1 if sector is None else int(sector), p.k_earth, 1e-6, p.r_ref, p.rcs_ref, self.snr_ref, p.pfa,
             self._cols_arr, self._sigma, self._snr_fa, float(fa_mean), p.rdot_max)
