@@ -238,6 +238,28 @@ def test_status_kill_and_flying_window():
     assert ts.status[1] == INTERCEPTED and ts.asset_hits.tolist() == [0]
 
 
+def test_alive_follows_every_status_change():
+    """ThreatState.alive() (kept between status changes, for the fly-out's seeker) is ``status == FLYING``
+    and its indices after each launch, kill, cancelled release, leak and end of a decoy."""
+    raid = _raid(4, [0, 0, 0, 0], 0.5)
+    ts = ThreatState(raid, _assets([0.0]), np.random.default_rng(SEED), EventLog())
+
+    def check():
+        mask, idx = ts.alive()
+        assert mask.tolist() == (ts.status == FLYING).tolist()
+        assert idx.tolist() == np.flatnonzero(ts.status == FLYING).tolist()
+
+    check()
+    for i in range(4):
+        ts.on_launch(float(i), i)
+        check()
+    ts.kill(2, 5.0)
+    check()
+    ts.on_impact(6.0, 0)
+    check()
+    assert ts.alive()[1].tolist() == [1, 3]
+
+
 class _FixedU:
     """A damage generator whose uniforms are given (the edges of ``u < p``)."""
 

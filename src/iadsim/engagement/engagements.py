@@ -176,6 +176,9 @@ class Engagements:
         self.row_eng = np.zeros(0, np.int64)
         self.row_uplink = np.zeros(0)
         self.resolved = np.zeros(0, bool)  # per row: ended and resolved (not in flight any more)
+        self.row_fu = np.zeros(0, np.int64)  # per row: its fire unit
+        self.n_live = 0  # rows the kernel has not ended yet (phase != DONE)
+        self._in_flight = None  # in_flight()'s rows, until a row is added or resolved
         self.unresolved = 0  # rounds ended in the kernel and not resolved yet
         self.t_advanced = 0.0
         self.tick_pending = False
@@ -204,12 +207,17 @@ class Engagements:
         up[: self.n] = self.row_uplink[: self.n]
         res = np.zeros(new, bool)
         res[: self.n] = self.resolved[: self.n]
-        self.row_eng, self.row_uplink, self.resolved = eng, up, res
+        fu = np.zeros(new, np.int64)
+        fu[: self.n] = self.row_fu[: self.n]
+        self.row_eng, self.row_uplink, self.resolved, self.row_fu = eng, up, res, fu
 
     def in_flight(self) -> np.ndarray:
         """Rows of the interceptors still flying (a round whose end lies past the last advance flies until
-        it is resolved)."""
-        return np.flatnonzero(~self.resolved[: self.n])
+        it is resolved); kept until a row is added or resolved (read-only)."""
+        if self._in_flight is None:
+            self._in_flight = np.flatnonzero(~self.resolved[: self.n])
+            self._in_flight.flags.writeable = False
+        return self._in_flight
 
     # --- eligibility for the doctrine -----------------------------------------------------------------
     def eligible(self, tracks) -> np.ndarray:
@@ -291,8 +299,11 @@ class Engagements:
         st["reason"][i] = af.FLYING
         st["max_phase"][i] = af.LAUNCH
         self.row_eng[i] = e
+        self.row_fu[i] = f
         self.row_uplink[i] = t_x
         self.resolved[i] = False
+        self.n_live += 1
+        self._in_flight = None
         self.log.event(t, "interceptor_launch", track=L["track"][e], fire_unit=f, engagement=e,
                        detail=f"round {k + 1} of {L['salvo'][e]}")
         if not self.tick_pending:
@@ -346,7 +357,7 @@ class Engagements:
         if rows.size == 0:
             return None
         eng = self.row_eng[rows]
-        fus = np.array(self.cols["fire_unit"], np.int64)[eng]
+        fus = self.row_fu[rows]
         linked = self.linked[fus, sensor]
         return rows[linked], eng[linked], fus[linked]
 
@@ -401,16 +412,18 @@ class Engagements:
             views = {k: v[: self.n] for k, v in self.st.items()}
             self._views = (self.st, self.n, views, truth.kernel_arrays(),
                            kernel_args(views, self.air, truth, self.c.terrain))
+            self._all_rows = np.ones(self.n, bool)
         st = self._views[2]
-        behind = (st["phase"] != af.DONE) & (st["t_now"] < t - 1e-12)
-        if behind.any():
-            alive = self.ts.status == FLYING
-            self.unresolved += call(self._views[4], t, FLYOUT_DT, False, J2, True, False, behind,
-                                    np.flatnonzero(alive), alive)
+        if self.n_live:  # the kernel skips the rows that have ended or are at t already (one step past it)
+            alive, cand = self.ts.alive()
+            ended = call(self._views[4], t, FLYOUT_DT, False, J2, True, False, self._all_rows, cand, alive)
+            self.n_live -= ended
+            self.unresolved += ended
         if not self.unresolved:  # rounds end rarely: most advances have none to resolve
             return
         ended = np.flatnonzero((st["phase"] == af.DONE) & ~self.resolved[: self.n] & (st["t_end"] <= t))
         self.unresolved -= ended.size
+        self._in_flight = None
         for i in ended[np.argsort(st["t_end"][ended], kind="stable")]:
             self.resolved[i] = True
             self._resolve(int(i))

@@ -49,6 +49,7 @@ class ThreatState:
         self.types = types
         N = len(threats)
         self.status = np.zeros(N, np.int8)
+        self._alive = None  # alive()'s arrays; every status change below clears it
         self.t_kill = np.full(N, np.nan)
         A = len(assets.names)
         self.asset_destroyed = np.zeros(A, bool)
@@ -61,12 +62,22 @@ class ThreatState:
         self._threshold = assets.damage_threshold
         self.aircraft = THREAT_CLASSES.index("aircraft")
 
+    def alive(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(status == FLYING (N,), its indices)``, kept until a status changes (read-only arrays)."""
+        if self._alive is None:
+            mask = self.status == FLYING
+            idx = np.flatnonzero(mask)
+            mask.flags.writeable = idx.flags.writeable = False
+            self._alive = (mask, idx)
+        return self._alive
+
     def flying(self, t: float) -> np.ndarray:
         th = self.threats
         return (self.status == FLYING) & (th.t_launch <= t) & (t < th.t_end)
 
     def kill(self, j: int, t: float) -> None:
         self.status[j] = INTERCEPTED
+        self._alive = None
         self.t_kill[j] = t
         spec = self._spec(j)
         deb = spec.debris if spec is not None else None
@@ -81,8 +92,10 @@ class ThreatState:
         par = int(th.parent[i])
         if par >= 0 and self.status[par] in (INTERCEPTED, CANCELLED):
             self.status[i] = CANCELLED
+            self._alive = None
             return
         self.status[i] = FLYING
+        self._alive = None
         if par >= 0 and self._is_threat(i):  # a stand-off weapon leaves its aircraft
             self.log.event(t, "weapon_release", threat=i, asset=self._asset(i),
                            detail=f"{THREAT_CLASSES[th.cls[i]]} from threat {par}")
@@ -97,9 +110,11 @@ class ThreatState:
         th = self.threats
         if not self._is_threat(i):
             self.status[i] = ENDED
+            self._alive = None
             self.log.event(t, "object_end", threat=i, detail=self._role(i))
             return
         self.status[i] = LEAKED
+        self._alive = None
         a = int(th.target[i])
         if a >= len(self.assets.names):  # aimed at a defense node: its effect is the C2 stage's (iadsim.c2)
             self.log.event(t, "leak", threat=i, detail="at a defense node")
