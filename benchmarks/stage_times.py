@@ -34,7 +34,7 @@ KERNELS = {
     "iadsim.assignment._windows": ["_windows_kernel"],
     "iadsim.evaluation.threat_evaluation": ["_evaluate_kernel"],
     "iadsim.sensors.radar": ["_geometry_kernel", "_detected_kernel", "_plain_scan_kernel", "_near_cover_kernel",
-                             "_pd_plain_kernel"],
+                             "_pd_plain_kernel", "_one_pass_scan_kernel"],
     "iadsim.threats.truth": ["_state_kernel"],
     "iadsim.threats.rocket": ["fly", "fly_parallel"],
     "iadsim.metrics.tracking": ["_gospa_kernel"],
