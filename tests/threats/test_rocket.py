@@ -446,3 +446,34 @@ def test_flights_after_a_parallel_run_in_forked_workers_and_threads():
     for t in th:
         t.join(120)
     assert all(np.array_equal(box[k], ref, equal_nan=True) for k in range(2))
+
+
+def test_coast_step_density_reuse_is_the_full_derivative_bit_for_bit():
+    """A coast step's first RK4 stage from the density the step rule already has (``_deriv_coast``) against
+    the full ``_deriv`` (which evaluates the atmosphere again), bit for bit: unpowered objects of finite and
+    infinite ballistic coefficient, and a powered one past its cut-off, from the ground to 300 km, climbing
+    and falling, with and without a lateral acceleration."""
+    rng = np.random.default_rng(23)
+    n = 400
+    lat, lon = rng.uniform(-1.2, 1.2, n), rng.uniform(-np.pi, np.pi, n)
+    alt = np.concatenate([rng.uniform(0.0, 90e3, n // 2), rng.uniform(90e3, 300e3, n - n // 2)])
+    r = geodetic2ecef(lat, lon, alt)
+    v = rng.normal(size=(n, 3)) * rng.uniform(50.0, 4000.0, (n, 1))
+    p = rk.ObjectParams(n)
+    p.P[:, rk.C_BETA] = rng.choice([800.0, 5e4, np.inf], n)
+    p.P[n // 4:n // 2, rk.C_POWERED] = 1.0  # a burnt-out missile: thrust 0 after its cut-off
+    p.P[n // 4:n // 2, rk.C_TC] = 30.0
+    work = [np.empty(7) for _ in range(5)]
+    same = 0
+    for i in range(n):
+        y = np.concatenate([r[i], v[i], [700.0]])
+        aL = rng.normal(size=3) * (i % 3 == 0)
+        t = 40.0 if p.P[i, rk.C_POWERED] > 0 else 0.0
+        h, _, rho = rk._coast_step(y, p.P[i, rk.C_BETA], rk.DT_ATM, rk.DT_EXO_PREDICT)
+        assert (rho >= 0.0) == np.isfinite(p.P[i, rk.C_BETA])
+        a, b = y.copy(), y.copy()
+        rk._rk4(a, t, h, i, p.P, p.S, aL, J2, True, *work)
+        rk._rk4(b, t, h, i, p.P, p.S, aL, J2, True, *work, rho)
+        assert np.array_equal(a, b), i
+        same += int(rho > 0.0)
+    assert same > 100  # the density was reused on most finite-beta steps

@@ -205,9 +205,29 @@ def _deriv(y, t, i, P, S, aL, grav, rot, dy):
 
 
 @njit
-def _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp):
+def _deriv_coast(y, rho, i, P, aL, grav, rot, dy):
+    """:func:`_deriv` of a coasting object (no thrust: unpowered, or past its cut-off) whose air density
+    ``rho`` at ``y`` is known (the coast step's, :func:`_coast_step`): the same operations on the same
+    values, so the same bits, without evaluating the atmosphere again."""
+    x, yy, z, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
+    sp = math.sqrt(vx * vx + vy * vy + vz * vz)
+    kd = 0.5 * rho * sp / P[i, C_BETA]
+    ax, ay, az = -kd * vx + aL[0], -kd * vy + aL[1], -kd * vz + aL[2]
+    gx, gy, gz = gravity_scalar(x, yy, z, vx, vy, vz, grav, rot)
+    dy[0], dy[1], dy[2] = vx, vy, vz
+    dy[3], dy[4], dy[5] = ax + gx, ay + gy, az + gz
+    dy[6] = -0.0
+
+
+@njit
+def _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp, rho=-1.0):
+    """One classical Runge-Kutta step of :func:`_deriv` (Butcher 2016, sect. 23); ``rho >= 0``: the air
+    density at ``y`` of a coasting object (its first stage by :func:`_deriv_coast`)."""
     tm = t + 0.5 * h
-    _deriv(y, tm, i, P, S, aL, grav, rot, k1)
+    if rho >= 0.0:
+        _deriv_coast(y, rho, i, P, aL, grav, rot, k1)
+    else:
+        _deriv(y, tm, i, P, S, aL, grav, rot, k1)
     for a in range(7):
         tmp[a] = y[a] + 0.5 * h * k1[a]
     _deriv(tmp, tm, i, P, S, aL, grav, rot, k2)
@@ -321,12 +341,13 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
     stop = P[i, C_STOP]
     while t < t_max - 1e-9:
         # step size: events, samples
+        rho_y = -1.0  # the density at y when the coast step has it (no thrust on this step)
         if powered and t < tc:
             dt = DT_BOOST
         elif man[i, 0] != 0.0:
             dt = DT_MAN
         else:
-            dt, _ = _coast_step(y, P[i, C_BETA], dt_atm, dt_exo)
+            dt, _, rho_y = _coast_step(y, P[i, C_BETA], dt_atm, dt_exo)
         t_next = t + dt
         if store and next_sample < t_next:
             t_next = next_sample
@@ -357,7 +378,7 @@ def _fly_one(i, y0, P, S, t_max, dt_atm, dt_exo, h_sample, grav, rot, samples, n
             aL[0] = aL[1] = aL[2] = 0.0
         for a in range(7):
             yp[a] = y[a]
-        _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+        _rk4(y, t, h, i, P, S, aL, grav, rot, k1, k2, k3, k4, tmp, rho_y)
         t = t_next
         # stage burn-out drops the stage's dry mass
         if powered:
@@ -413,9 +434,10 @@ def _coast_step(y, beta, dt_atm, dt_exo):
     """The coast step of every flight (:func:`fly`, :func:`coast_sample`) for a state ``y`` with ballistic
     coefficient ``beta``, and its drag acceleration (m/s^2) now: a tenth of the drag time constant ``tau =
     2 beta / (rho |v|)`` between ``dt_atm`` and ``dt_exo``; a step longer than ``DT_EXO`` only where the drag
-    is below ``A_VACUUM`` now and at the altitude the current descent rate would reach by the step's end."""
+    is below ``A_VACUUM`` now and at the altitude the current descent rate would reach by the step's end.
+    Third: the air density at ``y`` (-1 without drag), for the step's first stage (:func:`_deriv_coast`)."""
     if beta == math.inf:
-        return dt_exo, 0.0
+        return dt_exo, 0.0, -1.0
     alt = radial_altitude_scalar(y[0], y[1], y[2])
     sp = math.sqrt(y[3] ** 2 + y[4] ** 2 + y[5] ** 2)
     rho, _ = us1976_scalar(alt)
@@ -427,7 +449,7 @@ def _coast_step(y, beta, dt_atm, dt_exo):
         rho_end, _ = us1976_scalar(max(alt + vr * dt, 0.0))
         if 0.5 * max(rho, rho_end) * sp * sp / beta > A_VACUUM:
             dt = DT_EXO
-    return dt, 0.5 * rho * sp * sp / beta
+    return dt, 0.5 * rho * sp * sp / beta, rho
 
 
 @njit
@@ -491,14 +513,14 @@ def coast_sample(y0, y1, tt, imp, T, beta, dt_exo, grav, rot, P, S, aL, k1, k2, 
     under the ground) the state is the impact point ``imp (3,)`` with zero velocity. ``P, S, aL, k1..k4,
     tmp`` work arrays."""
     while tt[1] < T - 1e-12 and tt[2] == math.inf:
-        h, a_drag = _coast_step(y1, beta, DT_ATM, dt_exo)
+        h, a_drag, rho_y = _coast_step(y1, beta, DT_ATM, dt_exo)
         land = dt_exo <= DT_EXO or a_drag > A_LAND
         if land:  # in dense air the step lands on T, as a flight's steps do
             h = min(h, T - tt[1])
         for a in range(7):
             y0[a] = y1[a]
         tt[0] = tt[1]
-        _rk4(y1, tt[0], h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp)
+        _rk4(y1, tt[0], h, 0, P, S, aL, grav, rot, k1, k2, k3, k4, tmp, rho_y)
         tt[1] = tt[0] + h
         if radial_altitude_scalar(y1[0], y1[1], y1[2]) <= 0.0 and y1[0] * y1[3] + y1[1] * y1[4] + y1[2] * y1[5] < 0.0:
             a0 = radial_altitude_scalar(y0[0], y0[1], y0[2])
