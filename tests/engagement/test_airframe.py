@@ -717,3 +717,38 @@ def test_an_interceptor_flying_into_a_ridge_ends_on_the_terrain():
     lat_e, lon_e = np.arctan2(p_end[2], np.hypot(p_end[0], p_end[1])), np.arctan2(p_end[1], p_end[0])
     assert ellipsoid_altitude(p_end) < terrain.elevation_at(lat_e, lon_e)
     assert ends["none"][0] == af.FLYING  # still flying at 60 s, 18 km on, over the ellipsoid alone
+
+
+def test_step_start_air_and_gravity_reuse_is_the_full_derivative_bit_for_bit():
+    """The fly-out's RK4 first stage from the density, speed of sound and gravity the step's guidance has
+    already evaluated at its start (``_deriv_at_start``), and the aerodynamic limit from that density,
+    against the full ``_deriv`` and ``_aero_limit``, bit for bit: boosting and coasting, in dense and thin
+    air, with and without a lateral command, through both reference areas."""
+    from iadsim.frames import geodetic2ecef
+    from iadsim.physics.atmosphere import us1976_scalar
+    from iadsim.physics.ellipsoid import radial_altitude_scalar
+    from iadsim.physics.gravity import gravity_scalar
+
+    table = af.AirframeTable.from_types([make_spec(drag=GENERIC_DRAG, induced_drag_factor=0.3, cl_max=1.5,
+                                                   motor=BOOST_MOTOR)])
+    assert table.motor[0, :, 0].max() > 0 and table.cd[0].max() > 0  # thrust and drag both act
+    rng = np.random.default_rng(29)
+    work = [np.empty(7) for _ in range(5)]
+    n = 300
+    pos = geodetic2ecef(rng.uniform(-1.0, 1.0, n), rng.uniform(-3.0, 3.0, n), rng.uniform(0.0, 120e3, n))
+    checked = 0
+    for i in range(n):
+        y = np.concatenate([pos[i], rng.normal(size=3) * rng.uniform(10.0, 3000.0), [rng.uniform(100.0, 900.0)]])
+        aL = rng.normal(size=3) * 30.0 * (i % 2)
+        t_rel = rng.uniform(0.0, 40.0)  # inside and after the motor's burn
+        S = table.P[0, af.C_S] if i % 3 else table.P[0, af.C_KV_S] + 0.01
+        rho, a_snd = us1976_scalar(radial_altitude_scalar(y[0], y[1], y[2]))
+        gx, gy, gz = gravity_scalar(y[0], y[1], y[2], y[3], y[4], y[5], GRAV_J2, True)
+        a, b = y.copy(), y.copy()
+        af._rk4(a, t_rel, 0.05, aL, 0, S, table.P, table.motor, table.cd_mach, table.cd, GRAV_J2, True, *work)
+        af._rk4(b, t_rel, 0.05, aL, 0, S, table.P, table.motor, table.cd_mach, table.cd, GRAV_J2, True, *work,
+                rho, a_snd, gx, gy, gz)
+        assert np.array_equal(a, b), i
+        assert af._aero_limit(y, 0, S, table.P) == af._aero_limit(y, 0, S, table.P, rho)
+        checked += int(rho > 1e-6)
+    assert checked > 100

@@ -249,10 +249,38 @@ def _deriv(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, grav, rot, dy):
 
 
 @njit
-def _rk4(y, t_rel, h, aL, typ, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp):
+def _deriv_at_start(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, rho, a_snd, gx, gy, gz, dy):
+    """:func:`_deriv` with the air density, the speed of sound and the gravity at ``y`` already evaluated
+    (the step's start, where :func:`advance` needs them for the guidance): the same operations on the same
+    values, so the same bits."""
+    vx, vy, vz = y[3], y[4], y[5]
+    m = y[6]
+    speed = math.sqrt(vx * vx + vy * vy + vz * vz)
+    q = 0.5 * rho * speed * speed
+    drag = 0.0
+    if q > 0.0:
+        cl = m * math.sqrt(aL[0] ** 2 + aL[1] ** 2 + aL[2] ** 2) / (q * S)
+        cl = min(cl, P[typ, C_CLMAX])
+        drag = q * S * (_cd0(cd_mach, cd, typ, speed / a_snd) + P[typ, C_KIND] * cl * cl)
+    along = (thrust - drag) / m / max(speed, 1e-9)
+    dy[0], dy[1], dy[2] = vx, vy, vz
+    dy[3] = along * vx + aL[0] + gx
+    dy[4] = along * vy + aL[1] + gy
+    dy[5] = along * vz + aL[2] + gz
+    dy[6] = -mdot
+
+
+@njit
+def _rk4(y, t_rel, h, aL, typ, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp, rho=-1.0, a_snd=0.0,
+         gx=0.0, gy=0.0, gz=0.0):
+    """One classical Runge-Kutta step of :func:`_deriv`; ``rho >= 0``: the density, speed of sound and
+    gravity at ``y`` are given for the first stage (:func:`_deriv_at_start`)."""
     # steps end on motor phase ends (advance), so one phase burns over the whole step: take it at the middle
     thrust, mdot = _thrust(motor, typ, t_rel + 0.5 * h)
-    _deriv(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, grav, rot, k1)
+    if rho >= 0.0:
+        _deriv_at_start(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, rho, a_snd, gx, gy, gz, k1)
+    else:
+        _deriv(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, grav, rot, k1)
     for i in range(7):
         tmp[i] = y[i] + 0.5 * h * k1[i]
     _deriv(tmp, thrust, mdot, aL, typ, S, P, cd_mach, cd, grav, rot, k2)
@@ -267,19 +295,21 @@ def _rk4(y, t_rel, h, aL, typ, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, 
 
 
 @njit
-def _aero_limit(y, typ, S, P):
-    """``min(g_limit g0, q S C_L,max / m)`` at the state ``y``."""
+def _aero_limit(y, typ, S, P, rho=-1.0):
+    """``min(g_limit g0, q S C_L,max / m)`` at the state ``y`` (``rho >= 0``: the air density there, known)."""
     speed2 = y[3] * y[3] + y[4] * y[4] + y[5] * y[5]
-    rho, _ = us1976_scalar(radial_altitude_scalar(y[0], y[1], y[2]))
+    if rho < 0.0:
+        rho, _ = us1976_scalar(radial_altitude_scalar(y[0], y[1], y[2]))
     return min(P[typ, C_GLIM], 0.5 * rho * speed2 * S * P[typ, C_CLMAX] / y[6])
 
 
 @njit
-def lateral_capacity(y, typ, t_rel, dv_left, P):
-    """Largest lateral acceleration (m/s^2) available at state ``y`` (module docstring)."""
+def lateral_capacity(y, typ, t_rel, dv_left, P, rho=-1.0):
+    """Largest lateral acceleration (m/s^2) available at state ``y`` (module docstring); ``rho >= 0``: the air
+    density at ``y``, known."""
     kv = P[typ, C_KV_MASS] > 0.0 and t_rel >= P[typ, C_TBURN] - PHASE_TOL
     S = P[typ, C_KV_S] if kv else P[typ, C_S]
-    aero = _aero_limit(y, typ, S, P)
+    aero = _aero_limit(y, typ, S, P, rho)
     if kv and dv_left > 0.0:
         return max(aero, min(P[typ, C_DIVERT_ACC], P[typ, C_GLIM]))
     return aero
@@ -484,7 +514,9 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
             # the kill vehicle's midcourse corrections may spend half its divert budget; the rest is kept
             # for the endgame (terminal homing, or the last seeker range of a table flight)
             dv_use = dv_left[i] if endgame else max(dv_left[i] - 0.5 * P[ty, C_DIVERT_DV], 0.0)
-            amax = lateral_capacity(yi, ty, t_rel, dv_use, P)
+            # the air at the step's start, once: the capacity, the divert budget and the step's first stage
+            rho_y, a_y = us1976_scalar(radial_altitude_scalar(yi[0], yi[1], yi[2]))
+            amax = lateral_capacity(yi, ty, t_rel, dv_use, P, rho_y)
             cm = math.sqrt(cmd[0] ** 2 + cmd[1] ** 2 + cmd[2] ** 2)
             if cm > amax:
                 for a in range(3):
@@ -502,13 +534,13 @@ def advance(t1, dt, point_mode, grav, rot, land, active,
                     ai[a] *= amax / am
                 am = amax
             if kv:
-                aero = _aero_limit(yi, ty, S, P)
+                aero = _aero_limit(yi, ty, S, P, rho_y)
                 dv_left[i] = max(dv_left[i] - max(am - aero, 0.0) * h, 0.0)
             # one RK4 step, then the end conditions
             for a in range(7):
                 y_prev[i, a] = yi[a]
             t_prev[i] = t
-            _rk4(yi, t_rel, h, ai, ty, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp)
+            _rk4(yi, t_rel, h, ai, ty, S, P, motor, cd_mach, cd, grav, rot, k1, k2, k3, k4, tmp, rho_y, a_y, gx, gy, gz)
             t += h
             tr += h
             t_rel = tr
