@@ -121,6 +121,9 @@ _WORKER: dict = {}
 
 def _init_worker(compiled: tuple[CompiledScenario, ...]) -> None:
     # the compiled scenarios travel once per worker process (pickled with the pool's initargs), not per task
+    from iadsim import _gc
+
+    _gc.tune()  # the worker is iadsim's own process (iadsim._gc)
     _WORKER["compiled"] = compiled
 
 

@@ -107,7 +107,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """Console-script entry point (``iadsim``).
+    """Console-script entry point (``iadsim``): the garbage collector's thresholds for the command
+    (:mod:`iadsim._gc`), then :func:`main`.
 
     The command's outputs are written and closed when :func:`main` returns (run directories, reports, pcap
     files, pools and clusters are closed by the commands themselves); what is left is the interpreter's own
@@ -118,6 +119,9 @@ def entry() -> None:
     import atexit
     import os
 
+    from iadsim import _gc
+
+    _gc.tune()  # fewer, cheaper collections during the command (iadsim._gc)
     rc = main()
     atexit._run_exitfuncs()
     sys.stdout.flush()
