@@ -360,3 +360,47 @@ def test_kernels_as_plain_python_pass_and_mutants_fail():
     for name, mutation in MUTANTS.items():
         out, _ = _mismatches(geom, scans, cfg, "enu", counted, kernels=_python_kernels(mutation))
         assert out, f"mutant '{name}' passed the comparison"
+
+
+def test_fused_radar_counting_is_the_callable_counting_bit_for_bit():
+    """The compiled scan with a plain radar's counting inside the kernel (``scan_counted_finish``, through
+    the counting's ``plain_args``) against the same counting called from Python between ``scan`` and
+    ``finish``: after every scan the same track file bit for bit. Three radars (a rotating one, whose
+    counting follows the sector it just scanned; a sector radar; one measuring three components) measure
+    the targets themselves, false alarms included; the counting must miss tracks (misses counted) and
+    leave others uncounted for the test to bite."""
+    from iadsim.engine.simulation import small_target_counting
+    from iadsim.sensors import Radar, RadarParams
+
+    comps = (("r", "az", "el", "rdot"), ("r", "az", "el", "rdot"), ("r", "az", "el"))
+    radars = [Radar(RadarParams(name=f"R{k}", lat=np.radians(52.0 + 0.2 * k), lon=np.radians(5.0 - 0.3 * k), alt=30.0,
+                                r_max=160e3, r_ref=70e3, fa_per_scan=5.0, measured=comps[k],
+                                sectors=4 if k == 0 else 1,
+                                az_width=np.radians(150.0) if k == 1 else 2 * np.pi, az_center=np.radians(20.0)),
+                    sensor=k) for k in range(3)]
+    geom = SensorGeometry(np.array([r.ecef for r in radars]), np.array([r.C for r in radars]), comps)
+    counted = small_target_counting(radars)
+    assert all(counted.plain_args(k) is not None for k in range(3))
+    cfg = _config("limits")
+    fused = Tracker(geom, EKF(NCV(4.0, frame="ecef")), cfg, counted=counted, fast=True)
+    called = Tracker(geom, EKF(NCV(4.0, frame="ecef")), cfg, counted=lambda s, p: counted(s, p), fast=True)
+    rng = np.random.default_rng(31)
+    n = 40
+    enu = np.column_stack([rng.uniform(-9e4, 9e4, n), rng.uniform(-9e4, 9e4, n), rng.uniform(500.0, 2e4, n)])
+    v_enu = rng.normal(0.0, 250.0, (n, 3)) * [1.0, 1.0, 0.02]
+    o, C0 = radars[0].ecef, radars[0].C
+    t, misses = 0.0, 0
+    for k in range(60):
+        s = k % 3
+        t += (0.6, 0.9, 1.3)[s]
+        pos, vel = o + (enu + v_enu * t) @ C0, v_enu @ C0
+        det = radars[s].measure(t, pos, vel, np.full(n, 2.0), np.arange(n), rng, sector=k % 4 if s == 0 else None)
+        fused.step(t, s, det.z, det.R)
+        called.step(t, s, det.z, det.R)
+        for f in _FIELDS:
+            assert np.array_equal(getattr(fused, f), getattr(called, f)), (k, f)
+        assert np.array_equal(fused.state.x, called.state.x) and np.array_equal(fused.state.P, called.state.P)
+        misses += int(fused.misses.sum())
+    assert (fused.status == 1).sum() >= 5 and misses > 0
+    x = fused.state.x[:, :3]
+    assert 0 < np.count_nonzero(counted(0, x)) < x.shape[0] or 0 < np.count_nonzero(counted(1, x)) < x.shape[0]

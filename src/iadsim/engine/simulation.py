@@ -78,6 +78,16 @@ def small_target_counting(radars, schedulers=None):
             out |= radar.along_strobes(pos)
         return out
 
+    def plain_args(sensor: int) -> tuple | None:
+        """The counting of ``sensor``'s latest scan as :meth:`~iadsim.sensors.radar.Radar.cover_args`, for the
+        tracker's fused scan, when it is the coverage alone (no terrain, time budget or strobes), else None."""
+        radar = radars[sensor]
+        if radar.terrain is not None or len(radar.last_strobes) or (
+                schedulers is not None and schedulers[sensor] is not None):
+            return None
+        return radar.cover_args(r_small[sensor], radar.last_sector)
+
+    counted.plain_args = plain_args
     return counted
 
 

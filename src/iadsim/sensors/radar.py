@@ -584,12 +584,19 @@ class Radar:
         pass (:func:`_near_cover_kernel`)."""
         p = self.params
         pos = np.ascontiguousarray(np.atleast_2d(pos), dtype=float)
-        cover, az_el = _near_cover_kernel(pos, self.ecef, self.C, float(r_cut), p.r_min, p.r_max, p.el_min,
-                                          p.el_max, p.az_center, p.az_width, p.sectors,
-                                          -1 if sector is None else int(sector), p.k_earth, 1e-6)
+        cover, az_el = _near_cover_kernel(pos, *self.cover_args(r_cut, sector), 1e-6)
         if self.terrain is not None and cover.any():
             cover[cover] = self.terrain.visible(p.lat, p.lon, p.alt, pos[cover], p.k_earth)
         return cover, az_el
+
+    def cover_args(self, r_cut: float, sector: int | None = None) -> tuple:
+        """The arguments of :func:`_near_cover_kernel` after the positions and before the tolerance: the site,
+        ``r_cut``, the coverage window, the sector (-1: the whole coverage) and the earth factor (for
+        :meth:`cover_within` and the tracker's fused counting, ``iadsim.tracking._kernels``)."""
+        p = self.params
+        return (self.ecef, self.C, float(r_cut), float(p.r_min), float(p.r_max), float(p.el_min), float(p.el_max),
+                float(p.az_center), float(p.az_width), int(p.sectors), -1 if sector is None else int(sector),
+                float(p.k_earth))
 
     def geometry_reference(self, pos, vel, sector: int | None = None):
         """:meth:`geometry` in array form (numpy over the targets): the reference the compiled pass is tested

@@ -40,6 +40,7 @@ import math
 import numpy as np
 
 from iadsim._numba import njit
+from iadsim.sensors.radar import _near_cover_kernel
 
 #: measurement component codes (order of :data:`iadsim.tracking.measurements.COMPONENTS`)
 R_, AZ, EL, RDOT = 0, 1, 2, 3
@@ -936,3 +937,24 @@ def track_table(x, P, tt, rows, t, q, predict, ecef, alt0, lo, hi, w, used):
         memberships(xs[a], Ps[a], ecef, alt0, lo, hi, w, used, mem)
         cls[a], conf[a] = best_class(mem)
     return xs, Ps, cls, conf
+
+
+@njit(error_model="numpy")
+def scan_counted_finish(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_first,
+                        ids, hist, scans, misses, n_updates, last_update, last_sensor, score, sensor, iparams,
+                        fparams, timeout, next_id, c_ecef, c_C, r_cut, r_min, r_max, el_min, el_max, az_center,
+                        az_width, sectors, sector, k_earth):
+    """:func:`scan`, the counting of a plain radar (no terrain, time budget or strobes: the coverage of
+    :func:`iadsim.sensors.radar._near_cover_kernel` within ``r_cut`` of the site, ``c_ecef``, ``c_C`` and the
+    window after it; ``sector < 0`` the whole coverage) and :func:`finish` in one call: the operations of
+    :meth:`iadsim.tracking.tracker.Tracker._step_fast` with the counting callable on the same values, so
+    the same track file bit for bit (tested). Returns :func:`finish`'s tuple."""
+    xn, Pn, cov, hit, used, order = scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate,
+                                         confirmed_first)
+    if xn.shape[0]:
+        seen, _ = _near_cover_kernel(xn[:, 0:3], c_ecef, c_C, r_cut, r_min, r_max, el_min, el_max, az_center,
+                                     az_width, sectors, sector, k_earth, 1e-6)
+        for i in range(cov.size):
+            cov[i] = cov[i] and seen[i]
+    return finish(ids, xn, Pn, status, hist, scans, misses, n_updates, last_update, last_sensor, score, cov, hit,
+                  z, R, order, used, t, sensor, ps, C, codes, iparams, fparams, timeout, next_id)

@@ -87,7 +87,10 @@ class Tracker:
         detected a track at ``pos``. Every track in the sensor's coverage (``config.max_range``) may be
         associated; only the counted ones take the scan into M-of-N confirmation, the consecutive-miss
         count and the SPRT score. A simulator passes its sensor model here (sector, horizon, Pd), so a
-        radar that cannot see a target does not delete the track another radar holds.
+        radar that cannot see a target does not delete the track another radar holds. A ``counted`` with a
+        ``plain_args(sensor)`` attribute that returns the arguments of
+        :func:`iadsim.sensors.radar._near_cover_kernel` (its coverage alone) lets the compiled path count
+        inside the scan's kernel (:func:`iadsim.tracking._kernels.scan_counted_finish`, the same results).
     fast : run each scan in the compiled kernels of :mod:`iadsim.tracking._kernels` or
         :mod:`iadsim.tracking._imm_kernels` (same results to round-off). ``None`` (default): when the
         configuration has them (:func:`fast_eligible`: ``EKF(NCV)`` or the two-mode IMM, GNN association and
@@ -297,15 +300,26 @@ class Tracker:
         pos, C = self.geom.position[sensor], self.geom.C[sensor]
         st = self.state
         x, P = (x0, P0) if st is None else (st.x, st.P)
-        x, P, cov, hit, used, order = kern.scan(x, P, self.t, self.status, t, pos, C, codes[sensor],
-                                                max_r2[sensor], q, z, R, self._gate(m), self.config.confirmed_first)
-        if self.counted is not None and x.shape[0]:
-            cov &= self.counted(sensor, x[:, 0:3])
-        (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-         self.last_sensor, self.score, self.t, n_new) = kern.finish(
-            self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-            self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor], iparams,
-            fparams, timeout, self.next_id)
+        plain = getattr(self.counted, "plain_args", None)
+        cargs = plain(sensor) if plain is not None else None
+        if cargs is not None:  # a counting that is a radar's coverage alone: scan, count and finish in one call
+            (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+             self.last_sensor, self.score, self.t, n_new) = kern.scan_counted_finish(
+                x, P, self.t, self.status, t, pos, C, codes[sensor], max_r2[sensor], q, z, R, self._gate(m),
+                self.config.confirmed_first, self.id, self.hist, self.scans, self.misses, self.n_updates,
+                self.last_update, self.last_sensor, self.score, sensor, iparams, fparams, timeout, self.next_id,
+                *cargs)
+        else:
+            x, P, cov, hit, used, order = kern.scan(x, P, self.t, self.status, t, pos, C, codes[sensor],
+                                                    max_r2[sensor], q, z, R, self._gate(m),
+                                                    self.config.confirmed_first)
+            if self.counted is not None and x.shape[0]:
+                cov &= self.counted(sensor, x[:, 0:3])
+            (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+             self.last_sensor, self.score, self.t, n_new) = kern.finish(
+                self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+                self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor],
+                iparams, fparams, timeout, self.next_id)
         self.next_id += n_new
         if st is not None or n_new:
             self.state = EKFState(x, P)
