@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 #: module -> its kernels called from Python (``--kernels``)
 KERNELS = {
     "iadsim.engagement.airframe": ["advance"],
-    "iadsim.tracking._kernels": ["scan", "finish", "track_table"],
+    "iadsim.tracking._kernels": ["scan", "finish", "scan_counted_finish", "track_table"],
     "iadsim.tracking._imm_kernels": ["scan", "finish", "track_table"],
     "iadsim.assignment._windows": ["_windows_kernel"],
     "iadsim.evaluation.threat_evaluation": ["_evaluate_kernel"],
