@@ -194,7 +194,15 @@ def test_time_limit_returns_certified_gap():
     assert res.bound <= opt + _opt_tol(prob)
     assert res.objective >= opt - _opt_tol(prob)
     assert res.gap >= (res.objective - opt) / res.objective - 1e-12
-    assert 1e-10 < res.gap < 0.2  # measured 2.7-3.5 % (the Lagrangian bound at the multipliers of x)
+    assert res.gap > 1e-10
+    # with a few milliseconds more the Lagrangian bound at the multipliers of x is in: 2.6-4.4 % measured from
+    # 3 ms on; at 1 ms the first bound may or may not be reached depending on the host's speed (230 % then,
+    # the heuristic bound alone), so the gap's size is checked at 50 ms, honest in the same way
+    res = timed_solve(prob, "exact", time_limit=0.05)
+    _contract(prob, res)
+    assert res.bound <= opt + _opt_tol(prob) and res.objective >= opt - _opt_tol(prob)
+    assert res.gap >= (res.objective - opt) / res.objective - 1e-12
+    assert res.gap < 0.2
 
 
 def test_time_limited_exact_bound_against_brute_force():
