@@ -227,32 +227,18 @@ def _next_phase_end(motor, typ, t_rel):
 
 @njit
 def _deriv(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, grav, rot, dy):
-    """Right-hand side of the equations of motion (module docstring) for ``y = (r, v, m)``."""
-    vx, vy, vz = y[3], y[4], y[5]
-    m = y[6]
-    speed = math.sqrt(vx * vx + vy * vy + vz * vz)
-    h = radial_altitude_scalar(y[0], y[1], y[2])
-    rho, a_snd = us1976_scalar(h)
-    q = 0.5 * rho * speed * speed
-    drag = 0.0
-    if q > 0.0:
-        cl = m * math.sqrt(aL[0] ** 2 + aL[1] ** 2 + aL[2] ** 2) / (q * S)
-        cl = min(cl, P[typ, C_CLMAX])
-        drag = q * S * (_cd0(cd_mach, cd, typ, speed / a_snd) + P[typ, C_KIND] * cl * cl)
-    gx, gy, gz = gravity_scalar(y[0], y[1], y[2], vx, vy, vz, grav, rot)
-    along = (thrust - drag) / m / max(speed, 1e-9)
-    dy[0], dy[1], dy[2] = vx, vy, vz
-    dy[3] = along * vx + aL[0] + gx
-    dy[4] = along * vy + aL[1] + gy
-    dy[5] = along * vz + aL[2] + gz
-    dy[6] = -mdot
+    """Right-hand side of the equations of motion (module docstring) for ``y = (r, v, m)``: the air and the
+    gravity at ``y``, then :func:`_deriv_at_start`."""
+    rho, a_snd = us1976_scalar(radial_altitude_scalar(y[0], y[1], y[2]))
+    gx, gy, gz = gravity_scalar(y[0], y[1], y[2], y[3], y[4], y[5], grav, rot)
+    _deriv_at_start(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, rho, a_snd, gx, gy, gz, dy)
 
 
 @njit
 def _deriv_at_start(y, thrust, mdot, aL, typ, S, P, cd_mach, cd, rho, a_snd, gx, gy, gz, dy):
-    """:func:`_deriv` with the air density, the speed of sound and the gravity at ``y`` already evaluated
-    (the step's start, where :func:`advance` needs them for the guidance): the same operations on the same
-    values, so the same bits."""
+    """:func:`_deriv` with the air density ``rho``, the speed of sound ``a_snd`` and the gravity at ``y``
+    given: the drag (profile and induced), thrust and gravity; the step's first stage takes them from the
+    step's start, where :func:`advance` has evaluated them for the guidance."""
     vx, vy, vz = y[3], y[4], y[5]
     m = y[6]
     speed = math.sqrt(vx * vx + vy * vy + vz * vz)

@@ -473,6 +473,15 @@ def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min
             sel[k] = i
             k += 1
     order = np.argsort(ids[sel[:k]], kind="mergesort")
+    z_true = np.empty((k, m))
+    snr_int = np.empty(k)
+    truth = np.empty(k, np.int64)
+    for q in range(k):  # the detections in increasing target id, as _detected_kernel gives them
+        j = order[q]
+        for c in range(m):
+            z_true[q, c] = zt[j, c]
+        snr_int[q] = 1.0 * snr_d[j]
+        truth[q] = ids[sel[j]]
     noise = rng.normal(size=(k, m))
     n_fa = rng.poisson(fa_mean) if fa_mean > 0 else 0
     fa = np.empty((n_fa, 4))
@@ -485,23 +494,7 @@ def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min
         fa[:, 1] = az_center + rng.uniform(-0.5, 0.5, n_fa) * az_width
     fa[:, 2] = rng.uniform(el_min, el_max, n_fa)
     fa[:, 3] = rng.uniform(-rdot_max, rdot_max, n_fa)
-    z = np.empty((k + n_fa, m))
-    snr_all = np.empty(k + n_fa)
-    tid = np.empty(k + n_fa, np.int64)
-    for q in range(k):
-        j = order[q]
-        for c in range(m):
-            z[q, c] = (zt[j, c] + noise[q, c] * sigma[c])
-        snr_all[q] = 1.0 * snr_d[j]
-        tid[q] = ids[sel[j]]
-    for q in range(n_fa):
-        for c in range(m):
-            z[k + q, c] = fa[q, cols[c]]
-        snr_all[k + q] = snr_fa
-        tid[k + q] = -1
-    for q in range(k + n_fa):
-        z[q, 1] = z[q, 1] % _TWO_PI
-    return z, snr_all, tid
+    return _plain_scan_kernel(z_true, noise, sigma, fa, cols, snr_int, snr_fa, truth)
 
 
 #: the strobes of a scan without any (shared, read-only)
