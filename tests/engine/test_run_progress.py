@@ -40,6 +40,8 @@ def test_progress_bar_draws_throttled_without_a_refresh_thread(tmp_path, monkeyp
     out = buf.getvalue()
     draws = out.count("simulating")
     assert len(calls) > 100  # the engine reports often ...
-    assert 1 <= draws <= wall / cli_run.PROGRESS_REFRESH + 3  # ... the bar is drawn a few times a second
+    # ... the bar is drawn a few times a second: the throttled draws plus at most five others (the start, the
+    # first and the last progress call, the stop; rich's thread drew 12 in a 0.74 s run, against 7.9 here)
+    assert 1 <= draws <= wall / cli_run.PROGRESS_REFRESH + 5
     assert "t =    1200 / 1200 s" in out  # the last draw shows the end
     assert not any("Refresh" in name for name in threads), threads  # no rich refresh thread ran

@@ -104,7 +104,8 @@ def test_plain_scan_detections_are_the_general_path_bit_for_bit(kw):
 
 ONE_PASS = [
     {"fa_per_scan": 6.0},
-    {"fa_per_scan": 30.0, "sectors": 6},  # Poisson mean >= 10: numpy's other Poisson algorithm
+    {"fa_per_scan": 9.9},  # the largest Poisson means the one pass takes (below POISSON_EXACT)
+    {"fa_per_scan": 57.0, "sectors": 6},  # 9.5 a sector
     {"fa_per_scan": 2.0, "az_center": np.radians(200.0), "az_width": np.radians(90.0), "measured": ("r", "az")},
     {"fa_per_scan": 0.0, "r_min": 3e3},
     {"fa_per_scan": 0.3, "sectors": 8, "measured": ("r", "az", "rdot")},
@@ -142,11 +143,28 @@ def test_one_pass_scan_draws_and_detects_as_the_two_pass_path(kw):
     assert seen > 300 and (fa > 0) == (one.params.fa_per_scan > 0)
 
 
-def test_one_pass_is_taken_only_where_it_holds():
-    """Multi-pulse, Swerling 0 and stressed radars keep the other paths."""
+def test_one_pass_is_taken_only_where_it_holds(monkeypatch):
+    """Multi-pulse, Swerling 0 and stressed radars keep the other paths, and so does a scan whose false
+    alarms' Poisson mean reaches POISSON_EXACT (numba's draw there is not numpy's); a rotating radar's sector
+    has its share of the mean."""
+    from iadsim.sensors import radar as radar_mod
+
     assert _radar()._one_pass
     assert not _radar(n_pulses=3)._one_pass and not _radar(swerling=0)._one_pass
     assert not _radar(beamwidth_az=0.02, beamwidth_el=0.02)._one_pass
+    taken = []
+    real = radar_mod.Radar._measure_one_pass
+    monkeypatch.setattr(radar_mod.Radar, "_measure_one_pass", lambda self, *a: taken.append(1) or real(self, *a))
+    pos, vel = _targets(_radar(), np.random.default_rng(5), 50)
+    for kw, sector, one in [({"fa_per_scan": 9.99}, None, True), ({"fa_per_scan": 10.0}, None, False),
+                            ({"fa_per_scan": 25.0}, None, False), ({"fa_per_scan": 25.0, "sectors": 3}, 1, True),
+                            ({"fa_per_scan": 30.0, "sectors": 3}, 2, False)]:
+        taken.clear()
+        with np.errstate(divide="ignore"):
+            det = _radar(**kw).measure(0.0, pos, vel, np.ones(50), np.arange(50), np.random.default_rng(1),
+                                       sector=sector)
+        assert bool(taken) == one, kw
+        assert len(det) > 0
 
 
 @pytest.mark.parametrize("kw", CASES)

@@ -23,7 +23,7 @@ from scipy import stats
 
 from iadsim.engine.events import EventLog
 from iadsim.scenario.catalog_models import THREAT_CLASSES
-from iadsim.status import FLYING, INTERCEPTED, LEAKED, NOT_LAUNCHED
+from iadsim.status import CANCELLED, ENDED, FLYING, INTERCEPTED, LEAKED, NOT_LAUNCHED
 from iadsim.threats.state import ThreatState
 
 SEED = 41
@@ -241,7 +241,18 @@ def test_status_kill_and_flying_window():
 def test_alive_follows_every_status_change():
     """ThreatState.alive() (kept between status changes, for the fly-out's seeker) is ``status == FLYING``
     and its indices after each launch, kill, cancelled release, leak and end of a decoy."""
-    raid = _raid(4, [0, 0, 0, 0], 0.5)
+    @dataclass
+    class Released(FakeRaid):  # object 4 is a decoy of threat 1, object 5 a decoy of threat 2
+        @property
+        def parent(self):
+            return np.array([-1, -1, -1, -1, 1, 2], np.int64)
+
+        @property
+        def role(self):
+            return np.array([0, 0, 0, 0, 1, 1], np.int8)
+
+    base = _raid(6, [0] * 6, 0.5)
+    raid = Released(base.t_launch, base.t_end, base.target, base.cls, base.p_damage)
     ts = ThreatState(raid, _assets([0.0]), np.random.default_rng(SEED), EventLog())
 
     def check():
@@ -253,9 +264,17 @@ def test_alive_follows_every_status_change():
     for i in range(4):
         ts.on_launch(float(i), i)
         check()
+    ts.on_launch(4.0, 4)  # released by a flying threat: flying
+    check()
     ts.kill(2, 5.0)
     check()
-    ts.on_impact(6.0, 0)
+    ts.on_launch(5.5, 5)  # its parent was intercepted: cancelled
+    assert ts.status[5] == CANCELLED
+    check()
+    ts.on_impact(6.0, 0)  # a leaker
+    check()
+    ts.on_impact(7.0, 4)  # a decoy's end
+    assert ts.status[4] == ENDED
     check()
     assert ts.alive()[1].tolist() == [1, 3]
 

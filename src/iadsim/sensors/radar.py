@@ -447,7 +447,12 @@ def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min
     alarms of :meth:`Radar._false_alarms`, with the draws of :meth:`Radar.measure`'s docstring in its order
     (N uniforms, K x m normals, the Poisson count, then r, az, el, rdot uniforms); the assembly of
     :func:`_detected_kernel` and :func:`_plain_scan_kernel`. ``sector < 0``: the whole coverage. Returns
-    ``z``, the SNRs and the truth ids (-1 for false alarms), bit for bit the two-pass path's (tested)."""
+    ``z``, the SNRs and the truth ids (-1 for false alarms), the two-pass path's (tested bit for bit) with two
+    caveats: the Poisson mean must be below :data:`POISSON_EXACT` (the caller's rule), and ``Pd`` comes from
+    the C library's ``pow`` here and from numpy's vectorised ``power`` there, which differ by one ulp in
+    about 5 % of the values on an AVX-512 host: a detection would change only if its uniform draw fell
+    inside that ulp (about 1e-17 per target and scan). The plain Python form (no numba) computes as the
+    kernel does."""
     n = pos.shape[0]
     u = rng.random(n)
     m = cols.shape[0]
@@ -497,6 +502,12 @@ def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min
     return _plain_scan_kernel(z_true, noise, sigma, fa, cols, snr_int, snr_fa, truth)
 
 
+#: the false alarms' Poisson mean below which numba's ``Generator.poisson`` is numpy's draw for draw (both
+#: multiply uniforms there); from 10 on numpy uses the transformed rejection (PTRS, Hormann 1993), where
+#: numba 0.68 truncates a candidate numpy floors (``int`` against ``floor`` of a value in (-1, 0): numba
+#: accepts a 0 that numpy rejects), so a radar with a larger mean per scan measures on the two-kernel path
+POISSON_EXACT = 10.0
+
 #: the strobes of a scan without any (shared, read-only)
 _NONE_STROBES = _read_only(_no_strobes())
 
@@ -528,6 +539,7 @@ class Radar:
         # the plain scan (no stressor touches the detections): measure's compiled path, and its constants
         self._plain = not p.resolved and p.mti_notch is None and not self._snr_angles
         #: the plain scan of a single-pulse Swerling 1 radar without terrain: one compiled pass with the draws
+        #: (while the false alarms' mean per scan is below POISSON_EXACT)
         self._one_pass = self._plain and terrain is None and p.swerling == 1 and p.n_pulses == 1
         self._cols_arr = np.asarray(self._cols, np.int64)
         self._snr_fa = float(-np.log(p.pfa))
@@ -812,7 +824,7 @@ class Radar:
         sector = self.last_sector
         ids = np.asarray(ids)
         jam = jammers is not None and len(jammers) > 0 and p.jammable
-        if not jam and self._one_pass:
+        if not jam and self._one_pass and p.fa_per_scan / (p.sectors if sector is not None else 1) < POISSON_EXACT:
             return self._measure_one_pass(t, pos, vel, rcs, ids, rng, sector)
         geo, cover = self.geometry(pos, vel, sector)
         if not jam and self._plain:
