@@ -445,48 +445,27 @@ def _one_pass_scan_kernel(pos, vel, rcs, ids, rng, ecef, C, r_min, r_max, el_min
     :func:`~iadsim.sensors.detection.snr_from_reference`, ``Pd = Pfa^(1 / (1 + SNR))``
     (:func:`~iadsim.sensors.detection.pd_swerling1`, ``n = 1``), the detection draw, the noise and the false
     alarms of :meth:`Radar._false_alarms`, with the draws of :meth:`Radar.measure`'s docstring in its order
-    (N uniforms, K x m normals, the Poisson count, then r, az, el, rdot uniforms); the assembly of
-    :func:`_detected_kernel` and :func:`_plain_scan_kernel`. ``sector < 0``: the whole coverage. Returns
-    ``z``, the SNRs and the truth ids (-1 for false alarms), the two-pass path's (tested bit for bit) with two
-    caveats: the Poisson mean must be below :data:`POISSON_EXACT` (the caller's rule), and ``Pd`` comes from
-    the C library's ``pow`` here and from numpy's vectorised ``power`` there, which differ by one ulp in
-    about 5 % of the values on an AVX-512 host: a detection would change only if its uniform draw fell
-    inside that ulp (about 1e-17 per target and scan). The plain Python form (no numba) computes as the
-    kernel does."""
+    (N uniforms, K x m normals, the Poisson count, then r, az, el, rdot uniforms), through
+    :func:`_geometry_kernel`, :func:`_detected_kernel` and :func:`_plain_scan_kernel`. ``sector < 0``: the
+    whole coverage. Returns ``z``, the SNRs and the truth ids (-1 for false alarms), the two-pass path's
+    (tested bit for bit) with two caveats: the Poisson mean must be below :data:`POISSON_EXACT` (the
+    caller's rule), and ``Pd`` comes from the C library's ``pow`` here and from numpy's vectorised ``power``
+    there, which differ by one ulp in about 5 % of the values on an AVX-512 host: a detection would change
+    only if its uniform draw fell inside that ulp (about 1e-17 per target and scan). The plain Python form
+    (no numba) computes as the kernel does."""
     n = pos.shape[0]
     u = rng.random(n)
-    m = cols.shape[0]
-    n02, kR, ax = _site_constants(ecef, k_earth)
-    sel = np.empty(n, np.int64)
-    zt = np.empty((n, m))
-    snr_d = np.empty(n)
-    g = np.empty(4)
-    k = 0
+    geo, cover = _geometry_kernel(pos, vel, ecef, C, r_min, r_max, el_min, el_max, az_center, az_width, sectors,
+                                  sector, k_earth, tol)
+    snr = np.zeros(n)
+    pd = np.zeros(n)
     for i in range(n):
-        r, az, el, rd, ok = _target_geometry(pos, i, vel[i, 0], vel[i, 1], vel[i, 2], ecef, C, r_min, r_max,
-                                             el_min, el_max, az_center, az_width, sectors, sector, k_earth, tol,
-                                             n02, kR, ax)
-        if not ok:
-            continue
-        q = r_ref / r if r > 0 else np.inf  # numpy's r_ref / 0
-        snr = snr_ref * (rcs[i] / rcs_ref) * (q * q) * (q * q)
-        if u[i] < pfa ** (1.0 / (1.0 + snr)):
-            g[0], g[1], g[2], g[3] = r, az, el, rd
-            for c in range(m):
-                zt[k, c] = g[cols[c]]
-            snr_d[k] = snr
-            sel[k] = i
-            k += 1
-    order = np.argsort(ids[sel[:k]], kind="mergesort")
-    z_true = np.empty((k, m))
-    snr_int = np.empty(k)
-    truth = np.empty(k, np.int64)
-    for q in range(k):  # the detections in increasing target id, as _detected_kernel gives them
-        j = order[q]
-        for c in range(m):
-            z_true[q, c] = zt[j, c]
-        snr_int[q] = 1.0 * snr_d[j]
-        truth[q] = ids[sel[j]]
+        if cover[i]:
+            q = r_ref / geo[i, 0] if geo[i, 0] > 0 else np.inf  # numpy's r_ref / 0
+            snr[i] = snr_ref * (rcs[i] / rcs_ref) * (q * q) * (q * q)
+            pd[i] = pfa ** (1.0 / (1.0 + snr[i]))
+    z_true, snr_int, truth = _detected_kernel(geo, cover, u, pd, snr, ids, cols, 1.0)
+    k, m = z_true.shape
     noise = rng.normal(size=(k, m))
     n_fa = rng.poisson(fa_mean) if fa_mean > 0 else 0
     fa = np.empty((n_fa, 4))
@@ -758,11 +737,16 @@ class Radar:
         R = np.einsum("ki,ij->kij", sig ** 2, np.eye(2))
         return Strobes(z=z, R=R, jnr=main[sel], jammer=np.asarray(jammers.index)[sel])
 
+    def fa_mean(self, sector) -> float:
+        """The false alarms' Poisson mean of one scan: ``fa_per_scan``, a rotating scan's sector its share."""
+        p = self.params
+        return p.fa_per_scan / (p.sectors if sector is not None else 1)
+
     def _false_alarms(self, rng, sector):
         """The scan's false alarms ``(n_fa, 4)``: a Poisson count, then uniform ``r``, ``az`` (in the sector),
         ``el`` and ``rdot`` draws, in that order."""
         p = self.params
-        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
+        fa_mean = self.fa_mean(sector)
         n_fa = int(rng.poisson(fa_mean)) if fa_mean > 0 else 0
         fa = np.empty((n_fa, 4))
         fa[:, 0] = rng.uniform(p.r_min, p.r_max, n_fa)
@@ -793,12 +777,11 @@ class Radar:
         return Detections(t=float(t), sensor=self.sensor, z=z, R=self._R_plain, truth_id=tid, snr=snr_all,
                           components=self._components, strobes=_NONE_STROBES)
 
-    def _measure_one_pass(self, t, pos, vel, rcs, ids, rng, sector) -> Detections:
+    def _measure_one_pass(self, t, pos, vel, rcs, ids, rng, sector, fa_mean) -> Detections:
         """:meth:`_measure_plain` of a single-pulse Swerling 1 radar without terrain, geometry included, in
         one compiled pass that draws from ``rng`` itself (:func:`_one_pass_scan_kernel`): the same draws in
         the same order, so the same detections bit for bit (tested)."""
         p = self.params
-        fa_mean = p.fa_per_scan / (p.sectors if sector is not None else 1)
         z, snr_all, tid = _one_pass_scan_kernel(
             np.ascontiguousarray(np.atleast_2d(pos), dtype=float),
             np.ascontiguousarray(np.atleast_2d(vel), dtype=float), np.ascontiguousarray(rcs, dtype=float),
@@ -824,8 +807,9 @@ class Radar:
         sector = self.last_sector
         ids = np.asarray(ids)
         jam = jammers is not None and len(jammers) > 0 and p.jammable
-        if not jam and self._one_pass and p.fa_per_scan / (p.sectors if sector is not None else 1) < POISSON_EXACT:
-            return self._measure_one_pass(t, pos, vel, rcs, ids, rng, sector)
+        fa_mean = self.fa_mean(sector)
+        if not jam and self._one_pass and fa_mean < POISSON_EXACT:
+            return self._measure_one_pass(t, pos, vel, rcs, ids, rng, sector, fa_mean)
         geo, cover = self.geometry(pos, vel, sector)
         if not jam and self._plain:
             return self._measure_plain(t, geo, cover, rcs, ids, rng, sector)
