@@ -99,3 +99,19 @@ raise SystemExit("not reached")
     assert bad.returncode == 3
     assert bad.stderr.strip().endswith("missing.yaml: file not found") and bad.stdout == ""
     assert marker.read_text() == "ran"
+
+
+def test_the_engine_loads_highs_only_for_an_exact_solve():
+    """HiGHS (``highspy``) is imported by the exact WTA solver's functions when they run, not by the doctrine
+    or the engine that import the solvers: the shipped runs that never solve exactly do not load it."""
+    p = run_python("""
+import sys
+import iadsim.engine, iadsim.assignment.doctrine
+from iadsim.assignment import _exact
+assert "highspy" not in sys.modules
+h = _exact._new_highs()
+assert "highspy" in sys.modules
+print(type(h).__name__, h.getOptionValue("threads")[1])
+""")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "Highs 1"

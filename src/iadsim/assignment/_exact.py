@@ -44,7 +44,6 @@ import os
 import sys
 import time
 
-import highspy
 import numpy as np
 
 from iadsim.assignment._common import Arrays
@@ -61,14 +60,15 @@ SMOOTHING = 0.8  # Wentges dual smoothing factor in column generation
 _BANNER_SHOWN = False
 
 
-def _new_highs() -> highspy.Highs:
-    """A silent single-threaded HiGHS instance.
+def _new_highs():
+    """A silent single-threaded HiGHS instance (``highspy.Highs``).
 
     HiGHS writes a copyright banner straight to file descriptor 1 the first time an instance is
     created in a process; it would corrupt the CLI output, so that first construction runs with
     fd 1 pointed at /dev/null.
     """
     global _BANNER_SHOWN
+    import highspy  # imported where used (here and below): a run that never solves exactly does not load it
     if _BANNER_SHOWN:
         h = highspy.Highs()
     else:
@@ -92,6 +92,7 @@ class _Master:
     """Column master in HiGHS: rows 0..m-1 convexity (= 1), rows m..m+n-1 weapon counts (<= c)."""
 
     def __init__(self, a: Arrays):
+        import highspy
         self.a = a
         n, m = a.p.shape
         self.n, self.m = n, m
@@ -113,6 +114,7 @@ class _Master:
 
     def add(self, cols: list[tuple[int, np.ndarray, np.ndarray]]) -> int:
         """Add columns ``(j, types, counts)`` not yet present; return how many were added."""
+        import highspy
         costs, starts, idx, vals = [], [], [], []
         nnz = 0
         for j, types, cnt in cols:
@@ -137,6 +139,7 @@ class _Master:
     def solve_lp(self, deadline: float = np.inf) -> tuple[float, np.ndarray, np.ndarray] | None:
         """Solve the LP master; None when ``deadline`` passes first (HiGHS ``time_limit``, which counts
         the instance's whole run time, so the limit is set to that plus the time left)."""
+        import highspy
         if np.isfinite(deadline):
             left = deadline - time.perf_counter()
             if left <= 0:
@@ -180,6 +183,7 @@ def _solve_set_partitioning(a: Arrays, cols: list[tuple[int, np.ndarray, np.ndar
     Returns ``(x, dual bound, outcome, columns)`` with outcome "optimal", "infeasible" or "time";
     ``x`` is the MILP solution or ``x_start`` when that is better or no solution was found.
     """
+    import highspy
     n, m = a.p.shape
     master = _Master(a)
     master.add(cols)
