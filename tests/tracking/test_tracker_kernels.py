@@ -177,6 +177,61 @@ def test_gated_pairs_equal_gated_costs(comps, shared):
     assert lin[ci[rr]].all()
 
 
+@pytest.mark.parametrize("comps", [("r", "az", "el", "rdot"), ("r", "az")])
+def test_gating_factors_a_shared_R_once_per_track_with_the_same_bits(comps):
+    """With one ``R`` for every detection, ``gate_track`` factors ``S0 + R`` once per track; the pairs and
+    their ``d2`` are those of the same ``R`` given per detection (factored per pair), bit for bit."""
+    rng = np.random.default_rng(23)
+    geom = SensorGeometry.flat([[1e3, -2e3, 10.0]], [comps])
+    ps, C = geom.position[0], geom.C[0]
+    M, K, m = 60, 30, len(comps)
+    x = np.hstack([rng.uniform(5e3, 4e4, (M, 3)) * [1, 1, 0.1], rng.normal(0, 200, (M, 3))])
+    P = np.array([_spd(rng, 6, 300.0) for _ in range(M)])
+    sig = np.array([SIG[c] for c in comps])
+    z = h(x[rng.choice(M, K)], geom, 0, comps) + rng.normal(size=(K, m)) * sig * 20
+    z[:, comps.index("az")] = np.mod(z[:, comps.index("az")], 2 * np.pi)
+    R1 = np.diag(sig**2)[None]
+    ci = np.arange(M)
+    order = _kernels.lexsort_rows(z)
+    one = _kernels.gated_pairs(x, P, ci, ps, C, _codes(comps), z, R1, order, 16.0)
+    each = _kernels.gated_pairs(x, P, ci, ps, C, _codes(comps), z, np.repeat(R1, K, axis=0), order, 16.0)
+    assert one[0].size > 30 and np.unique(one[0]).size < one[0].size  # tracks with several pairs
+    for a, b in zip(one[:3], each[:3], strict=True):
+        assert a.tobytes() == b.tobytes()
+
+
+def test_gating_a_track_whose_innovation_covariance_is_not_positive_definite_pairs_nothing():
+    """``S0 + R`` indefinite with a positive diagonal (every detection passes the per-component pre-cut):
+    no pair, whether ``R`` is shared (one factorization for the track) or given per detection."""
+    S0 = np.array([[1e6, 3e6], [3e6, 1e6]])
+    zhat = np.array([1e4, 0.5])
+    z = zhat + np.array([[1.0, 1e-3], [-2.0, 2e-3], [3.0, -1e-3]])
+    order = _kernels.lexsort_rows(z)
+    R1 = np.diag([30.0**2, 2e-3**2])[None]
+    for R in (R1, np.repeat(R1, 3, axis=0)):
+        pr, pc, pd = np.empty(3, np.int64), np.empty(3, np.int64), np.empty(3)
+        # the factor's scratch holds a previous track's factor (as in gated_pairs): not to be reused
+        scratch = np.empty(2), np.empty((2, 2)), np.full((2, 2), 10.0), np.empty(2)
+        n = _kernels.gate_track(0, zhat, S0, z, R, order, 0, 3, 1, 16.0, 16.0, pr, pc, pd, 0, *scratch)
+        assert n == 0
+        n = _kernels.gate_track(0, zhat, np.diag([1e6, 1.0]), z, R, order, 0, 3, 1, 16.0, 16.0, pr, pc, pd, 0,
+                                *scratch)
+        assert n == 3  # the same detections gate against a positive definite S0
+
+
+def test_the_update_into_work_arrays_is_the_allocating_update():
+    rng = np.random.default_rng(29)
+    for m in (2, 3, 4):
+        work = _kernels.update_scratch(m)
+        for _ in range(20):
+            x, P = rng.normal(size=6) * 1e4, _spd(rng, 6, 50.0)
+            Hm, y, R = rng.normal(size=(m, 6)), rng.normal(size=m), np.diag(rng.uniform(1.0, 9.0, m))
+            x1, P1, x2, P2 = x.copy(), P.copy(), x.copy(), P.copy()
+            _kernels.joseph_update(x1, P1, Hm, y, R)
+            _kernels.joseph_update_into(x2, P2, Hm, y, R, work)  # work arrays reused from the last update
+            assert x1.tobytes() == x2.tobytes() and P1.tobytes() == P2.tobytes()
+
+
 @pytest.mark.parametrize("comps", [("r", "az", "el"), ("r", "az", "rdot"), ("r", "el")])
 def test_initiate_equals_initiate_from_detections(comps):
     rng = np.random.default_rng(2)

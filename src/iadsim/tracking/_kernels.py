@@ -12,7 +12,9 @@ equations are those of the modules they replace:
 * ``h`` and ``H`` of range, azimuth, elevation and range rate (:mod:`iadsim.tracking.measurements`),
   ``S0 = H P H^T``, azimuth residuals wrapped to (-pi, pi];
 * chi-square gate ``d2 = y^T (S0 + R)^-1 y < G`` over every track/detection pair, with the exact pre-cut
-  ``d2 >= y_c^2 / S_cc`` (any component ``c`` of a symmetric positive definite ``S``) before the solve;
+  ``d2 >= y_c^2 / S_cc`` (any component ``c`` of a symmetric positive definite ``S``) before the solve, ``d2``
+  by Cholesky and forward substitution (``S`` factored once per track when the scan's detections share one
+  ``R``);
 * GNN (Blackman & Popoli 1999 sec. 6.5): per connected component of the gating graph, a component with one
   track or one detection takes its smallest ``d2``, a larger one is solved exactly on ``[D | G I]`` by the
   shortest augmenting path algorithm (:func:`lsa`, Jonker & Volgenant 1987 in the form of Crouse 2016,
@@ -200,10 +202,21 @@ def wrap(a):
 def solve(S, B):
     """``S^-1 B`` for ``S (m, m)``, ``B (m, k)`` by Gaussian elimination with partial pivoting (as LAPACK's
     ``gesv``, which ``numpy.linalg.solve`` calls); inputs are not modified."""
+    X = np.empty((B.shape[0], B.shape[1]))
+    solve_into(S, B, np.empty((S.shape[0], S.shape[0])), X)
+    return X
+
+
+@njit(error_model="numpy")
+def solve_into(S, B, A, X):
+    """:func:`solve` into ``X (m, k)``, with ``A (m, m)`` its scratch (the elimination's copy of ``S``)."""
     m = S.shape[0]
     k = B.shape[1]
-    A = S.copy()
-    X = B.copy()
+    for r in range(m):
+        for j in range(m):
+            A[r, j] = S[r, j]
+        for j in range(k):
+            X[r, j] = B[r, j]
     for c in range(m):
         p = c
         big = abs(A[c, c])
@@ -229,13 +242,20 @@ def solve(S, B):
             for r in range(c + 1, m):
                 s -= A[c, r] * X[r, j]
             X[c, j] = s / A[c, c]
-    return X
 
 
 @njit(error_model="numpy")
 def mahalanobis2(S, y, L, w):
     """``y^T S^-1 y`` for a symmetric positive definite ``S (m, m)`` by Cholesky ``S = L L^T``: ``|w|^2`` with
     ``L w = y`` (``L`` (m, m), ``w`` (m,) scratch); ``inf`` when ``S`` is not positive definite."""
+    if not cholesky(S, L):
+        return np.inf
+    return whitened2(L, y, w)
+
+
+@njit(error_model="numpy")
+def cholesky(S, L):
+    """The lower Cholesky factor of ``S (m, m)`` into ``L``; False when ``S`` is not positive definite."""
     m = S.shape[0]
     for c in range(m):
         for e in range(c + 1):
@@ -244,12 +264,18 @@ def mahalanobis2(S, y, L, w):
                 v -= L[c, k] * L[e, k]
             if c == e:
                 if not v > 0.0:
-                    return np.inf
+                    return False
                 L[c, c] = math.sqrt(v)
             else:
                 L[c, e] = v / L[e, e]
+    return True
+
+
+@njit(error_model="numpy")
+def whitened2(L, y, w):
+    """``|w|^2`` with ``L w = y`` (forward substitution into ``w``): ``y^T S^-1 y`` for ``S = L L^T``."""
     d2 = 0.0
-    for c in range(m):
+    for c in range(L.shape[0]):
         v = y[c]
         for k in range(c):
             v -= L[c, k] * w[k]
@@ -453,9 +479,12 @@ def range_window(r, srr, cut, rmax, rs):
 def gate_track(a, zhat_i, S0, z, R, order, lo, hi, az_col, cut, gate, pr, pc, pd, npair, y, S, L, wv):
     """Track ``a`` (its ``zhat_i (m,)``, ``S0 = H P H^T``) against the sorted detections ``lo:hi``: the exact
     pre-cut ``y_c^2 <= G (S0_cc + R_cc)`` on every component, then ``d2 < gate``; passing pairs appended to
-    ``pr, pc, pd`` from ``npair`` (``y, S, L, wv`` scratch). Returns the new pair count."""
+    ``pr, pc, pd`` from ``npair`` (``y, S, L, wv`` scratch). With one ``R`` for every detection (``R (1, m,
+    m)``), ``S = S0 + R`` is the track's for all of them and is factored once, at the first pair past the
+    pre-cut: the same factor, so the same ``d2``. Returns the new pair count."""
     m = z.shape[1]
     shared = R.shape[0] == 1
+    factored = 0  # shared R: S = S0 + R is the track's for every detection, factored once (1) or not PD (-1)
     for j in range(lo, hi):
         k = order[j]
         kr = 0 if shared else k
@@ -470,10 +499,16 @@ def gate_track(a, zhat_i, S0, z, R, order, lo, hi, az_col, cut, gate, pr, pc, pd
                 break
         if out:
             continue
-        for c in range(m):
-            for e in range(m):
-                S[c, e] = S0[c, e] + R[kr, c, e]
-        dd = mahalanobis2(S, y, L, wv)
+        if factored == 0:
+            for c in range(m):
+                for e in range(m):
+                    S[c, e] = S0[c, e] + R[kr, c, e]
+            pd_ok = cholesky(S, L)
+            if shared:
+                factored = 1 if pd_ok else -1
+        else:
+            pd_ok = factored == 1
+        dd = whitened2(L, y, wv) if pd_ok else np.inf
         if dd < gate:
             pr[npair] = a
             pc[npair] = j
@@ -572,21 +607,27 @@ def assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used):
 def joseph_update(xi, Pi, Hi, y, Rk):
     """EKF update in Joseph form of one track, in place: ``xi (6,)``, ``Pi (6, 6)`` with ``H (m, 6)``, the
     innovation ``y (m,)`` and ``R (m, m)`` (module docstring; :meth:`iadsim.tracking.filters.EKF.update`)."""
+    joseph_update_into(xi, Pi, Hi, y, Rk, update_scratch(y.size))
+
+
+@njit(error_model="numpy")
+def update_scratch(m):
+    """The work arrays of :func:`joseph_update_into` for ``m`` measured components (one set per scan)."""
+    return (np.empty((6, m)), np.empty((m, m)), np.empty((6, m)), np.empty((6, m)), np.empty((6, 6)),
+            np.empty((6, 6)), np.empty((6, 6)), np.empty(6), np.empty((m, m)), np.empty((m, 6)))
+
+
+@njit(error_model="numpy")
+def joseph_update_into(xi, Pi, Hi, y, Rk, work):
+    """:func:`joseph_update` with its work arrays ``work`` (:func:`update_scratch`): the same operations."""
+    PHt, S, Kg, KR, IKH, A, B, x0, SA, Kt = work
     m = y.size
-    PHt = np.empty((6, m))
-    S = np.empty((m, m))
-    Kg = np.empty((6, m))
-    KR = np.empty((6, m))
-    IKH = np.empty((6, 6))
-    A = np.empty((6, 6))
-    B = np.empty((6, 6))
-    x0 = np.empty(6)
     _pht(Pi, Hi, PHt)
     _hpht(Hi, PHt, S)
     for c in range(m):
         for e in range(m):
             S[c, e] += Rk[c, e]
-    Kt = solve(S, PHt.T)  # K^T = S^-1 (P H^T)^T
+    solve_into(S, PHt.T, SA, Kt)  # K^T = S^-1 (P H^T)^T
     for a in range(6):
         for c in range(m):
             Kg[a, c] = Kt[c, a]
@@ -671,6 +712,7 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
     chosen = assign(pr, pc, pd, ci, status, nc, K, gate, confirmed_first, used)
     shared = R.shape[0] == 1
     y = np.empty(m)
+    work = update_scratch(m)
     for p in chosen:
         i = ci[pr[p]]
         j = pc[p]
@@ -683,7 +725,7 @@ def scan(x, P, tt, status, t, ps, C, codes, max_r2, q, z, R, gate, confirmed_fir
             if c == az_col:
                 yc = wrap(yc)
             y[c] = yc
-        joseph_update(xn[i], Pn[i], H[i], y, R[kr])
+        joseph_update_into(xn[i], Pn[i], H[i], y, R[kr], work)
     return xn, Pn, cov, hit, used, order
 
 
