@@ -15,7 +15,7 @@ Every run is ``python -c 'iadsim.cli.entry()' run SCENARIO --seed S --out DIR --
 outside the process (``time.perf_counter`` around ``subprocess.run``). Prints one line per round, then the
 medians, the real-time factor of each (simulated duration over median wall time), the ratio of the medians
 and whether each tree meets 1000x. The run directories of the last round are compared table by table
-(``compare_runs.py``): the speed work keeps results identical.
+(``compare_runs.py``): the speed work keeps results identical, so a difference ends the script with exit 1.
 """
 
 from __future__ import annotations
@@ -33,16 +33,21 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the issue's bar: simulated time over the command's wall time
 BAR = 1000.0
 ENTRY = "import sys; from iadsim.cli import entry; sys.argv = ['iadsim'] + sys.argv[1:]; entry()"
+#: seconds one command may take (a first run compiles the kernels: about two minutes here)
+TIMEOUT = 1800.0
 
 
 def run_once(tree: Path, scenario: Path, seed: int, out: Path) -> float:
     """Wall time (s) of one ``iadsim run`` of ``scenario`` from the sources of ``tree``, in a fresh process."""
     env = dict(os.environ, PYTHONPATH=str(tree / "src"))
-    env.pop("NUMBA_CACHE_DIR", None)  # each tree chooses its own kernel cache (iadsim._numba)
-    env.pop("IADSIM_NUMBA_CACHE_DIR", None)
+    for var in ("NUMBA_CACHE_DIR", "IADSIM_NUMBA_CACHE_DIR", "NUMBA_DISABLE_JIT"):
+        env.pop(var, None)  # each tree its own kernel cache (iadsim._numba); compiled, as a user runs it
     cmd = [sys.executable, "-c", ENTRY, "run", str(scenario), "--seed", str(seed), "--out", str(out), "--overwrite"]
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        sys.exit(f"command_speed: {tree}: iadsim run took more than {TIMEOUT:.0f} s; stopped")
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit(f"command_speed: {tree}: iadsim run failed (exit {p.returncode}): "
@@ -62,9 +67,13 @@ def main() -> None:
     if args.rounds < 1:
         sys.exit("command_speed: --rounds must be at least 1")
     sys.path.insert(0, str(ROOT / "src"))
+    from iadsim.errors import InputError
     from iadsim.scenario import load_scenario
 
-    duration = load_scenario(args.scenario).duration
+    try:
+        duration = load_scenario(args.scenario).duration
+    except InputError as exc:
+        sys.exit(f"command_speed: {exc}")
     trees = {"this": ROOT} | ({"base": args.base.resolve()} if args.base is not None else {})
     with tempfile.TemporaryDirectory(prefix="command_speed_") as tmp:
         outs = {name: Path(tmp) / name for name in trees}
@@ -86,7 +95,9 @@ def main() -> None:
             print(f"this / base (medians): {med['this'] / med['base']:.3f}")
             cmp = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "compare_runs.py"), str(outs["base"]),
                                   str(outs["this"])], capture_output=True, text=True)
-            print("results: " + ("identical tables" if cmp.returncode == 0 else "DIFFERENT\n" + cmp.stdout))
+            if cmp.returncode != 0:  # the speed work keeps results identical: a difference fails the script
+                sys.exit("results: DIFFERENT\n" + cmp.stdout + cmp.stderr)
+            print("results: identical tables")
 
 
 if __name__ == "__main__":

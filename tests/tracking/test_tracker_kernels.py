@@ -198,6 +198,18 @@ def test_gating_factors_a_shared_R_once_per_track_with_the_same_bits(comps):
     assert one[0].size > 30 and np.unique(one[0]).size < one[0].size  # tracks with several pairs
     for a, b in zip(one[:3], each[:3], strict=True):
         assert a.tobytes() == b.tobytes()
+    # R differing from detection to detection: each pair's d2 is its own S0 + R_k's, factored for that pair
+    Rk = np.array([np.diag((sig * rng.uniform(0.5, 3.0, m)) ** 2) for _ in range(K)])
+    pr, pc, pd, zhat, H, _ = _kernels.gated_pairs(x, P, ci, ps, C, _codes(comps), z, Rk, order, 16.0)
+    assert pr.size > 30 and np.unique(pr).size < pr.size
+    S0, PHt, L, w = np.empty((m, m)), np.empty((6, m)), np.empty((m, m)), np.empty(m)
+    ia = comps.index("az")
+    for a, j, d2 in zip(pr, pc, pd, strict=True):
+        i, k = ci[a], order[j]
+        _kernels.innovation_cov(P[i], H[i], S0, PHt)
+        y = z[k] - zhat[i]
+        y[ia] = _kernels.wrap(y[ia])
+        assert _kernels.mahalanobis2(S0 + Rk[k], y, L, w) == d2
 
 
 def test_gating_a_track_whose_innovation_covariance_is_not_positive_definite_pairs_nothing():
