@@ -195,9 +195,9 @@ def _deriv(y, t, i, P, S, aL, grav, rot, dy):
             ux, uy, uz = vx / sp, vy / sp, vz / sp
         at = thrust / m
         ax, ay, az = at * ux - kd * vx, at * uy - kd * vy, at * uz - kd * vz
-    else:
-        kd = 0.5 * rho * sp / P[i, C_BETA]
-        ax, ay, az = -kd * vx + aL[0], -kd * vy + aL[1], -kd * vz + aL[2]
+    else:  # coasting (mdot is 0): drag on the ballistic coefficient and the commanded lateral acceleration
+        _deriv_coast(y, rho, i, P, aL, grav, rot, dy)
+        return
     gx, gy, gz = gravity_scalar(x, yy, z, vx, vy, vz, grav, rot)
     dy[0], dy[1], dy[2] = vx, vy, vz
     dy[3], dy[4], dy[5] = ax + gx, ay + gy, az + gz
@@ -206,9 +206,10 @@ def _deriv(y, t, i, P, S, aL, grav, rot, dy):
 
 @njit
 def _deriv_coast(y, rho, i, P, aL, grav, rot, dy):
-    """:func:`_deriv` of a coasting object (no thrust: unpowered, or past its cut-off) whose air density
-    ``rho`` at ``y`` is known (the coast step's, :func:`_coast_step`): the same operations on the same
-    values, so the same bits, without evaluating the atmosphere again."""
+    """The derivative of a coasting object (no thrust: unpowered, or past its cut-off) whose air density
+    ``rho`` at ``y`` is known: :func:`_deriv`'s coast branch, and the first RK4 stage of a coast step, which
+    takes the density the step rule has just computed (:func:`_coast_step`) instead of evaluating the
+    atmosphere again."""
     x, yy, z, vx, vy, vz = y[0], y[1], y[2], y[3], y[4], y[5]
     sp = math.sqrt(vx * vx + vy * vy + vz * vz)
     kd = 0.5 * rho * sp / P[i, C_BETA]
