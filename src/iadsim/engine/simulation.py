@@ -57,7 +57,7 @@ from iadsim.tracking.motion import NCV, Ballistic
 SMALL_TARGET_RCS = 0.1
 
 
-def small_target_counting(radars, schedulers=None):
+def small_target_counting(radars, schedulers=None) -> SmallTargetCounting:
     """``counted(sensor, pos)`` for the tracker: a scan counts against a track only where the sensor should
     have seen it, i.e. inside its coverage (range window, azimuth sector, elevation limits, 4/3-earth horizon:
     :meth:`iadsim.sensors.radar.Radar.geometry`) and within its detection range for a small target of
@@ -66,29 +66,38 @@ def small_target_counting(radars, schedulers=None):
     A scan with jam strobes also counts along them at any range (the strobes' triangulated fixes are that
     scan's detections of the jammers: :meth:`~iadsim.sensors.radar.Radar.along_strobes`). A radar with a time
     budget counts only where its frame looked (``schedulers``: :meth:`iadsim.sensors.scheduler.Scheduler.looked`)."""
-    r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
+    return SmallTargetCounting(radars, schedulers)
 
-    def counted(sensor: int, pos: np.ndarray) -> np.ndarray:
-        radar = radars[sensor]
+
+class SmallTargetCounting:
+    """The counting of :func:`small_target_counting`: called as ``counted(sensor, pos)``, and
+    :meth:`plain_args` for the tracker's fused scan."""
+
+    def __init__(self, radars, schedulers=None):
+        self.radars, self.schedulers = radars, schedulers
+        self.r_small = [r.params.r_ref * (SMALL_TARGET_RCS / r.params.rcs_ref) ** 0.25 for r in radars]
+
+    def _scheduler(self, sensor: int):
+        return None if self.schedulers is None else self.schedulers[sensor]
+
+    def __call__(self, sensor: int, pos: np.ndarray) -> np.ndarray:
+        radar = self.radars[sensor]
         # a rotating radar's scan counts only in the sector it just looked at
-        out, az_el = radar.cover_within(pos, r_small[sensor], radar.last_sector)
-        if schedulers is not None and schedulers[sensor] is not None and out.any():
-            out[out] = schedulers[sensor].looked(az_el[out, 0], az_el[out, 1])
+        out, az_el = radar.cover_within(pos, self.r_small[sensor], radar.last_sector)
+        sched = self._scheduler(sensor)
+        if sched is not None and out.any():
+            out[out] = sched.looked(az_el[out, 0], az_el[out, 1])
         if len(radar.last_strobes):
             out |= radar.along_strobes(pos)
         return out
 
-    def plain_args(sensor: int) -> tuple | None:
+    def plain_args(self, sensor: int) -> tuple | None:
         """The counting of ``sensor``'s latest scan as :meth:`~iadsim.sensors.radar.Radar.cover_args`, for the
         tracker's fused scan, when it is the coverage alone (no terrain, time budget or strobes), else None."""
-        radar = radars[sensor]
-        if radar.terrain is not None or len(radar.last_strobes) or (
-                schedulers is not None and schedulers[sensor] is not None):
+        radar = self.radars[sensor]
+        if radar.terrain is not None or len(radar.last_strobes) or self._scheduler(sensor) is not None:
             return None
-        return radar.cover_args(r_small[sensor], radar.last_sector)
-
-    counted.plain_args = plain_args
-    return counted
+        return radar.cover_args(self.r_small[sensor], radar.last_sector)
 
 
 def tracking_filter(spec):

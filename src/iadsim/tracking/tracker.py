@@ -300,26 +300,23 @@ class Tracker:
         pos, C = self.geom.position[sensor], self.geom.C[sensor]
         st = self.state
         x, P = (x0, P0) if st is None else (st.x, st.P)
+        scan_args = (x, P, self.t, self.status, t, pos, C, codes[sensor], max_r2[sensor], q, z, R, self._gate(m),
+                     self.config.confirmed_first)
+        # the M-of-N bookkeeping arrays, then the scan's identity and the constants: finish's arguments
+        book = (self.hist, self.scans, self.misses, self.n_updates, self.last_update, self.last_sensor, self.score)
+        tail = (iparams, fparams, timeout, self.next_id)
         plain = getattr(self.counted, "plain_args", None)
         cargs = plain(sensor) if plain is not None else None
         if cargs is not None:  # a counting that is a radar's coverage alone: scan, count and finish in one call
-            (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-             self.last_sensor, self.score, self.t, n_new) = kern.scan_counted_finish(
-                x, P, self.t, self.status, t, pos, C, codes[sensor], max_r2[sensor], q, z, R, self._gate(m),
-                self.config.confirmed_first, self.id, self.hist, self.scans, self.misses, self.n_updates,
-                self.last_update, self.last_sensor, self.score, sensor, iparams, fparams, timeout, self.next_id,
-                *cargs)
+            out = kern.scan_counted_finish(*scan_args, self.id, *book, sensor, *tail, *cargs)
         else:
-            x, P, cov, hit, used, order = kern.scan(x, P, self.t, self.status, t, pos, C, codes[sensor],
-                                                    max_r2[sensor], q, z, R, self._gate(m),
-                                                    self.config.confirmed_first)
+            x, P, cov, hit, used, order = kern.scan(*scan_args)
             if self.counted is not None and x.shape[0]:
                 cov &= self.counted(sensor, x[:, 0:3])
-            (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-             self.last_sensor, self.score, self.t, n_new) = kern.finish(
-                self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
-                self.last_sensor, self.score, cov, hit, z, R, order, used, t, sensor, pos, C, codes[sensor],
-                iparams, fparams, timeout, self.next_id)
+            out = kern.finish(self.id, x, P, self.status, *book, cov, hit, z, R, order, used, t, sensor, pos, C,
+                              codes[sensor], *tail)
+        (self.id, x, P, self.status, self.hist, self.scans, self.misses, self.n_updates, self.last_update,
+         self.last_sensor, self.score, self.t, n_new) = out
         self.next_id += n_new
         if st is not None or n_new:
             self.state = EKFState(x, P)
